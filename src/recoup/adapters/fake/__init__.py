@@ -1,0 +1,1 @@
+"""Working in-memory (or database-backed) fakes of every outside system."""

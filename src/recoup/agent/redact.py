@@ -1,0 +1,219 @@
+"""Card data detection and redaction, for speech transcripts and for logs.
+
+Customers read card numbers out loud ("four two four two ...", "oh" for zero, "double four",
+digits and words mixed) and speech recognition writes them as digits, words or both. We work on
+tokens rather than on one big regex so both forms go through the same path:
+
+- a *run* is a sequence of digit tokens (``4242``, ``four``, ``oh``) separated only by spaces,
+  dashes, dots, commas or fillers (``um``);
+- any window of a run holding 13-19 digits that passes the Luhn check is a card number; when the
+  text talks about a card ("visa", "card number") a non-Luhn window counts too, because a misread
+  card is still a card;
+- a security code (CVV/CVC, 3-4 digits) or an expiry after its cue word is card data as well;
+- an offer to read the card ("let me read you the card") is card data, flagged but not masked.
+
+Invoice numbers (``INV-2024-0042``), account IDs, phone numbers (under 13 digits) and amounts do
+not form such windows. ``mask_contact`` is separate because transcripts keep contact details
+(the customer's own) while logs must not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_MULTIPLIERS = {"double": 2, "triple": 3}
+_FILLERS = frozenset({"um", "uh", "er", "erm", "hmm", "and"})
+_NUMBERISH = frozenset(
+    {"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+     "eighteen", "nineteen", "twenty", "thirty", "january", "february", "march", "april", "may",
+     "june", "july", "august", "september", "october", "november", "december"}
+)  # fmt: skip
+_TOKEN = re.compile(r"[A-Za-z]+|\d+")
+_SEPARATOR = re.compile(r"[\s\-.,]*")
+_CARD_CONTEXT = re.compile(r"\b(card|visa|master ?card|amex|american express|discover)\b", re.I)
+_CVV_CUE = re.compile(
+    r"\b(cvv2?|cvc2?|csc|security (code|number)|verification code|code on the back"
+    r"|digits on the back)\b",
+    re.I,
+)
+_EXPIRY_CUE = re.compile(r"\b(expir\w*|exp|valid (thru|through|until)|good (thru|through))\b", re.I)
+_OFFER = re.compile(
+    r"\b(give|read|tell|take)\b(\s+(you|it|out|over))*\s+(my|the|our|a)\s+(credit\s+|debit\s+)?"
+    r"card\b|\bcard\s+(number|details)\s+(is|are)\b|\b(have|got)\s+(my|the)\s+card\s+(right\s+)?here"
+    r"|\bpay\s+(by|with)\s+(my\s+|a\s+)?(credit\s+|debit\s+)?card\s+(over|on)\s+the\s+phone",
+    re.I,
+)
+_VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um"})
+_EMAIL = re.compile(
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[a-z0-9.]+ at [a-z0-9]+( dot [a-z]+)+\b", re.I
+)
+_ATTACHED = re.compile(r"[A-Za-z0-9_][-_/]?$")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    """One token of the text; ``digits`` is None for words that carry no digit."""
+
+    start: int
+    end: int
+    digits: str | None
+    word: str
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum that every payment card number satisfies (and 90% of noise fails)."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _tokens(text: str) -> list[_Tok]:
+    """Tokens with the digits each stands for; "double four" becomes one token "44"."""
+    raw = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    out: list[_Tok] = []
+    i = 0
+    while i < len(raw):
+        start, end, word = raw[i]
+        digits = word if word.isdigit() else _DIGIT_WORDS.get(word)
+        nxt = raw[i + 1] if i + 1 < len(raw) else None
+        if word in _MULTIPLIERS and nxt is not None:
+            single = nxt[2] if nxt[2].isdigit() else _DIGIT_WORDS.get(nxt[2])
+            if single is not None and len(single) == 1:
+                out.append(_Tok(start, nxt[1], single * _MULTIPLIERS[word], word))
+                i += 2
+                continue
+        out.append(_Tok(start, end, digits, word))
+        i += 1
+    return out
+
+
+def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+    """Split tokens into runs of digit tokens joined only by separators or fillers."""
+    runs: list[list[_Tok]] = []
+    current: list[_Tok] = []
+    for tok in toks:
+        joined = bool(current) and _SEPARATOR.fullmatch(text[current[-1].end : tok.start])
+        if tok.digits is not None or (tok.word in _FILLERS and current):
+            if not joined:
+                current = []
+                runs.append(current)
+            current.append(tok)
+        else:
+            current = []
+    return [run for run in runs if run]
+
+
+def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, digits) card windows of one run.
+
+    Luhn-valid windows win, then those nearest 16 digits, the commonest card length: a
+    19-digit window that passes Luhn by chance must not shadow the 16-digit card inside it.
+    """
+    found: list[tuple[int, int, str]] = []
+    for i, first in enumerate(run):
+        digits = ""
+        for last in run[i:]:
+            digits += last.digits or ""
+            if len(digits) > 19:
+                break
+            ends_on_digit = first.digits is not None and last.digits is not None
+            if ends_on_digit and len(digits) >= 13 and (cued or luhn_valid(digits)):
+                found.append((first.start, last.end, digits))
+    chosen: list[tuple[int, int, str]] = []
+    for cand in sorted(found, key=lambda c: (not luhn_valid(c[2]), abs(len(c[2]) - 16), c[0])):
+        if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
+            chosen.append(cand)
+    return sorted(chosen)
+
+
+def _card_runs(text: str) -> list[tuple[int, int, list[str]]]:
+    """Runs holding a card number: the span of their digits and the card numbers found."""
+    cued = bool(_CARD_CONTEXT.search(text))
+    out: list[tuple[int, int, list[str]]] = []
+    for run in _runs(text, _tokens(text)):
+        windows = _windows(run, cued)
+        if windows:
+            digit_toks = [t for t in run if t.digits is not None]
+            out.append((digit_toks[0].start, digit_toks[-1].end, [w[2] for w in windows]))
+    return out
+
+
+def _value_after(text: str, cue: re.Pattern[str], expiry: bool) -> list[tuple[int, int]]:
+    """Spans of the security code or expiry value spoken right after a cue word."""
+    toks = _tokens(text)
+    spans: list[tuple[int, int]] = []
+    for m in cue.finditer(text):
+        after = [t for t in toks if t.start >= m.end()]
+        while after and after[0].word in _VALUE_SKIP:
+            after = after[1:]
+        value: list[_Tok] = []
+        for tok in after[:4]:
+            if tok.digits is None and not (expiry and tok.word in _NUMBERISH):
+                break
+            value.append(tok)
+        digits = "".join(t.digits or "" for t in value)
+        ok = (len(value) >= 2 or len(digits) >= 3) if expiry else 3 <= len(digits) <= 4
+        if value and ok:
+            spans.append((value[0].start, value[-1].end))
+    return spans
+
+
+def _sensitive_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every span to mask, with its replacement token."""
+    # The whole run is masked, not just the valid window: a misread digit next to it is still
+    # part of the card, and an unlabelled expiry or code often follows in the same breath.
+    spans = [(start, end, "[card number]") for start, end, _ in _card_runs(text)]
+    spans += [(s, e, "[security code]") for s, e in _value_after(text, _CVV_CUE, expiry=False)]
+    spans += [(s, e, "[expiry]") for s, e in _value_after(text, _EXPIRY_CUE, expiry=True)]
+    return spans
+
+
+def find_card_numbers(text: str) -> list[str]:
+    """Card numbers in ``text`` as bare digits, for Luhn scans of stored data."""
+    return [digits for _, _, numbers in _card_runs(text) for digits in numbers]
+
+
+def contains_card_data(text: str) -> bool:
+    """True for a card number, a security code or expiry, or an offer to read card details."""
+    return bool(_sensitive_spans(text) or _OFFER.search(text))
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace spans right to left so earlier offsets stay valid; overlaps keep the first."""
+    out = text
+    last_start = len(text) + 1
+    for start, end, token in sorted(spans, key=lambda s: s[0], reverse=True):
+        if end <= last_start:
+            out = out[:start] + token + out[end:]
+            last_start = start
+    return out
+
+
+def redact(text: str) -> str:
+    """``text`` with card numbers, security codes and expiries replaced by bracketed tokens."""
+    return _replace(text, _sensitive_spans(text))
+
+
+def mask_contact(text: str, region: str = "US") -> str:
+    """Mask emails and phone numbers (digits or spoken) for logs; IDs and invoices stay."""
+    import phonenumbers  # lazy: ~40 ms to import, and only logging needs it
+
+    spans = [(m.start(), m.end(), "[email]") for m in _EMAIL.finditer(text)]
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        if not _ATTACHED.search(text[: match.start]):
+            spans.append((match.start, match.end, "[phone]"))
+    for run in _runs(text, _tokens(text)):
+        digit_toks = [t for t in run if t.digits is not None]
+        count = sum(len(t.digits or "") for t in digit_toks)
+        if 7 <= count <= 15 and any(not t.word.isdigit() for t in digit_toks):
+            spans.append((digit_toks[0].start, digit_toks[-1].end, "[phone]"))
+    return _replace(text, spans)

@@ -1,0 +1,234 @@
+"""What a customer's reply means: intent, dates, amounts, channel, card data, language.
+
+A rule-based first version. Text is first brought to one spoken form (``normalise``), then every
+intent pattern in ``intents`` is tried; the winner is the first match in ``intents.PRIORITY``.
+Confidence is the honest part: it drops for silence, for a question we cannot place, and for
+matches that contradict each other ("I already paid, I'll pay Friday"), so the dialog sends such a
+call to review instead of acting on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from recoup.agent import intents as ix
+from recoup.agent.dates import needs_date_clarification, parse_promise_date
+from recoup.agent.intents import ChannelName, Intent, Topic
+from recoup.agent.redact import contains_card_data, redact
+
+__all__ = ["Intent", "Topic", "Understanding", "normalise", "understand"]
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """One reply, understood. ``answer`` is its yes/no reading even when the intent is another
+    ("yes, this is Dana, I already paid" is ``already_paid`` with answer ``yes``)."""
+
+    intent: Intent
+    confidence: float
+    promise_date: date | None = None
+    amount: Decimal | None = None
+    channel: ChannelName | None = None
+    card_data: bool = False
+    redacted_text: str = ""
+    question_topic: Topic | None = None
+    language_ok: bool = True
+    answer: Literal["yes", "no"] | None = None
+    upset: bool = False
+    needs_date_clarification: bool = False
+
+
+_CONTRACTIONS = (
+    ("won't", "will not"), ("can't", "cannot"), ("n't", " not"), ("'ll", " will"), ("'m", " am"),
+    ("'re", " are"), ("'ve", " have"), ("'d", " would"), ("'s", " is"),
+)  # fmt: skip
+_BARE = {
+    "dont": "do not", "cant": "cannot", "wont": "will not", "didnt": "did not", "im": "i am",
+    "doesnt": "does not", "isnt": "is not", "wasnt": "was not", "ive": "i have", "its": "it is",
+    "thats": "that is", "whats": "what is", "whos": "who is", "couldnt": "could not",
+    "havent": "have not", "hasnt": "has not", "cannot": "can not", "gonna": "going to",
+    "wanna": "want to",
+}  # fmt: skip
+_FILLERS = re.compile(r"\b(um+|uh+|erm|er|ah|hmm+|mm|you know|i mean)\b")
+_KEEP_LIKE = frozenset({"i", "we", "you", "they", "would", "looks", "sounds", "feel", "not", "do"})
+_NEGATED_PAY = re.compile(r"\b(not|never|refuse to)( \w+){0,2} pay")
+
+
+def normalise(text: str) -> str:
+    """Spoken form: lowercase, contractions expanded, no punctuation, no fillers."""
+    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for short, full in _CONTRACTIONS:
+        s = s.replace(short, full)
+    s = _FILLERS.sub(" ", re.sub(r"[^a-z0-9/ ]", " ", s))
+    words: list[str] = []
+    for word in " ".join(_BARE.get(w, w) for w in s.split()).split():
+        if word != "like" or (words and words[-1] in _KEEP_LIKE):
+            words.append(word)
+    return " ".join(words)
+
+
+def understand(text: str | None, now: datetime, tz: str | None = None) -> Understanding:
+    """Read one customer reply; ``now`` and ``tz`` anchor relative dates in their zone."""
+    raw = text or ""
+    spoken = normalise(raw)
+    card, redacted = contains_card_data(raw), redact(raw)
+    upset = bool(ix.UPSET.search(spoken))
+    if not spoken or not _english(raw):
+        return Understanding(
+            intent="other", confidence=0.2 if spoken else 0.0, card_data=card,
+            redacted_text=redacted, language_ok=not spoken, upset=upset,
+        )  # fmt: skip
+    promise = parse_promise_date(raw, now, tz)
+    answer, mixed = _answer(spoken)
+    topic, channel = _topic(spoken), _channel(spoken)
+    found = _matches(spoken, raw, promise, answer, topic)
+    intent, confidence = _decide(found, card, channel is not None, mixed, topic)
+    return Understanding(
+        intent=intent,
+        confidence=confidence,
+        promise_date=promise,
+        amount=_amount(raw),
+        channel=channel,
+        card_data=card,
+        redacted_text=redacted,
+        question_topic=topic,
+        answer=answer,
+        upset=upset,
+        needs_date_clarification=promise is None and needs_date_clarification(raw),
+    )
+
+
+def _matches(
+    spoken: str, raw: str, promise: date | None, answer: Intent | None, topic: Topic | None
+) -> list[Intent]:
+    """Every intent the reply supports, highest priority first."""
+    found: set[Intent] = {name for name, pattern in ix.COMPILED.items() if pattern.search(spoken)}
+    pay = _pay_intent(spoken, promise)
+    if pay:
+        found.add(pay)
+    if topic or ix.QUESTION_SHAPE.search(spoken) or raw.rstrip().endswith("?"):
+        found.add("question")
+    if answer:
+        found.add(answer)
+    if promise is not None and not found:
+        found.add("promise_to_pay")  # a bare date, as in answer to "when can you pay?"
+    return [name for name in ix.PRIORITY if name in found]
+
+
+def _pay_intent(spoken: str, promise: date | None) -> Intent | None:
+    """Pay now, or promise to pay later; "I can't pay right now" is a promise without a date."""
+    if ix.UNABLE.search(spoken):
+        return "promise_to_pay"
+    if not ix.PAY.search(spoken) or _NEGATED_PAY.search(spoken):
+        return None
+    later = ix.LATER.search(spoken) or needs_date_clarification(spoken)
+    if promise is not None or (later and not ix.NOW.search(spoken)):
+        return "promise_to_pay"
+    return "pay_now"
+
+
+def _decide(
+    found: list[Intent], card: bool, channel: bool, mixed: bool, topic: Topic | None
+) -> tuple[Intent, float]:
+    """The winning intent and how far to trust it; naming a channel or reading a card out is
+    a wish to pay now even without a verb for it."""
+    if not found:
+        return ("pay_now", 0.75) if card or channel else ("other", 0.3)
+    winner = found[0]
+    if winner in ("opt_out", "human"):
+        return winner, 0.95
+    if mixed or any(pair <= set(found) for pair in ix.CONFLICTS):
+        return winner, 0.4
+    if winner == "question":
+        return winner, 0.85 if topic else 0.5
+    if winner in ("yes", "no") and len(found) == 1:
+        return winner, 0.9
+    if winner == "promise_to_pay" and found == ["promise_to_pay"]:
+        return winner, 0.75
+    return winner, 0.9
+
+
+def _answer(spoken: str) -> tuple[Literal["yes", "no"] | None, bool]:
+    """The yes/no reading, and whether the reply said both."""
+    plain = ix.SOFT_NO.sub("okay", spoken)
+    yes, no = bool(ix.YES.search(plain)), bool(ix.NO.search(plain))
+    if yes and no:
+        return None, True
+    return ("yes" if yes else "no" if no else None), False
+
+
+def _topic(spoken: str) -> Topic | None:
+    return next((name for name, p in ix.TOPIC_PATTERNS.items() if p.search(spoken)), None)
+
+
+def _channel(spoken: str) -> ChannelName | None:
+    """The channel named last and not refused ("not email, WhatsApp")."""
+    named: list[tuple[int, ChannelName]] = []
+    for pattern, name in ix.CHANNELS:
+        for m in pattern.finditer(spoken):
+            if not re.search(r"\b(not|no|rather not)( by| via)? $", spoken[: m.start()]):
+                named.append((m.start(), name))
+    return max(named)[1] if named else None
+
+
+_AMOUNT = re.compile(
+    r"[$£€]\s?(\d[\d,]*(?:\.\d{1,2})?)"
+    r"|\b(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|bucks|euros?|pounds|usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    )
+} | {w: 10 * i for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)}  # noqa: E501
+_WORD_AMOUNT = re.compile(
+    rf"\b((?:(?:{'|'.join(_NUMBER_WORDS)}|a|hundred|thousand|and) )+)(?:dollars|bucks|euros?|pounds)"
+)
+
+
+def _amount(raw: str) -> Decimal | None:
+    """An amount the customer names ("$100", "250 dollars", "a hundred bucks")."""
+    m = _AMOUNT.search(raw)
+    if m:
+        return Decimal((m.group(1) or m.group(2)).replace(",", ""))
+    words = _WORD_AMOUNT.search(normalise(raw))
+    value = _words_value(words.group(1).split()) if words else 0
+    return Decimal(value) if value else None
+
+
+def _words_value(words: list[str]) -> int:
+    total = current = 0
+    for word in words:
+        if word in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total, current = total + max(current, 1) * 1000, 0
+    return total + current
+
+
+_FOREIGN = (
+    frozenset(["hola", "que", "qué", "por", "favor", "sí", "gracias", "usted", "está", "estoy", "puedo", "pagar", "hablo", "inglés", "ingles", "español", "señor", "señora", "bueno", "cuenta", "dinero", "quién", "el", "los", "las", "una", "del", "con", "para", "pero", "mi", "yo", "tengo", "ahora", "mañana", "llamar", "momento", "número", "equivocado", "es", "la"]),
+    frozenset(["bonjour", "allô", "allo", "oui", "non", "merci", "je", "suis", "vous", "est", "c'est", "pas", "le", "les", "des", "une", "avec", "pour", "parle", "anglais", "français", "qui", "quoi", "payer", "facture", "rappeler", "madame", "monsieur", "désolé", "ne", "au", "revoir"]),
+    frozenset(["hallo", "ja", "nein", "danke", "ich", "bin", "sie", "nicht", "das", "ist", "wer", "spreche", "englisch", "deutsch", "bitte", "rechnung", "bezahlen", "zahlen", "später", "morgen", "und", "mit", "kein", "keine", "ein", "eine", "der"]),
+)  # fmt: skip
+_ENGLISH = frozenset(
+    ["the", "a", "an", "i", "you", "he", "she", "it", "we", "they", "is", "are", "am", "was", "be", "to", "of", "and", "in", "on", "for", "with", "my", "your", "this", "that", "what", "yes", "no", "not", "do", "can", "will", "pay", "please", "hello", "hi", "who", "sorry", "okay"]
+)
+
+
+def _english(raw: str) -> bool:
+    """False when the reply is clearly Spanish, French or German (the words that set them
+    apart, plus their accents), so the agent hands over rather than guessing."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", raw.lower())
+    foreign = max(sum(w in vocab for w in words) for vocab in _FOREIGN)
+    foreign += min(2, len(re.findall(r"[ñ¿¡ßäöüçéèàêâîôûœ]", raw.lower())))
+    english = sum(w in _ENGLISH for w in words)
+    if len(words) <= 2:
+        return foreign == 0 or english > 0
+    return not (foreign >= 2 and foreign > english)

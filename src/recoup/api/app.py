@@ -1,0 +1,26 @@
+"""The FastAPI application factory: routes over an already-wired runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from recoup import __version__
+from recoup.api import cases, links, webhooks
+from recoup.settings import Settings
+from recoup.workflows.runtime import Runtime
+
+
+def create_app(settings: Settings, runtime: Runtime) -> FastAPI:
+    """An app serving webhooks, tracked links and the JSON API over ``runtime``."""
+    app = FastAPI(title="Recoup", version=__version__)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.include_router(webhooks.router)
+    app.include_router(links.router)
+    app.include_router(cases.router)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,115 @@
+"""Writes that must happen once: every helper here is safe to call again with the same key.
+
+DBOS steps run at least once, so a step re-run after a crash calls these again; a unique key
+turns the second insert into a read of the first. Inserts go through a SAVEPOINT so a
+duplicate does not abort the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from recoup.agent.redact import redact
+from recoup.domain.models import TriggerEvent, jsonable
+from recoup.store.tables import AuditRow, Base, CaseRow, TriggerEventRow
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def insert_once(session: Session, row: Base) -> bool:
+    """Insert ``row`` unless its unique key exists; True when it was inserted."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return True
+    except IntegrityError:
+        session.expunge(row) if row in session else None
+        return False
+
+
+def audit(
+    session: Session,
+    key: str,
+    case_id: str | None,
+    at: datetime,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    actor: str = "workflow",
+) -> None:
+    """Append one audit entry, once per key; free text in it is redacted first."""
+    clean = {k: redact(v) if isinstance(v, str) else v for k, v in (detail or {}).items()}
+    insert_once(
+        session,
+        AuditRow(key=key, case_id=case_id, at=at, actor=actor, action=action, detail=clean),
+    )
+
+
+def record_trigger(
+    session: Session, trigger: TriggerEvent, payload: dict[str, Any], received_at: datetime
+) -> bool:
+    """Store a trigger event; False when this ``(source, event_id)`` was already stored."""
+    row = TriggerEventRow(
+        source=trigger.source,
+        event_id=trigger.event_id,
+        event_type=trigger.event_type,
+        kind=trigger.kind.value,
+        occurred_at=trigger.occurred_at,
+        received_at=received_at,
+        invoice_ref=trigger.invoice_ref,
+        customer_ref=trigger.customer_ref,
+        payload={"event": payload, "trigger": jsonable(trigger), "result": "pending"},
+    )
+    return insert_once(session, row)
+
+
+def set_trigger_status(
+    session: Session, trigger: TriggerEvent, status: str, case_id: str | None
+) -> None:
+    row = session.scalars(
+        select(TriggerEventRow).where(
+            TriggerEventRow.source == trigger.source, TriggerEventRow.event_id == trigger.event_id
+        )
+    ).one()
+    row.status = status
+    row.case_id = case_id
+
+
+def get_case(session: Session, case_id: str) -> CaseRow | None:
+    return session.get(CaseRow, case_id)
+
+
+def case_for_invoice(session: Session, invoice_ref: str) -> CaseRow | None:
+    return session.scalars(select(CaseRow).where(CaseRow.invoice_ref == invoice_ref)).first()
+
+
+def create_case(session: Session, case_id: str, trigger: TriggerEvent, at: datetime) -> bool:
+    """Open the case row once; ``seq`` numbers cases in arrival order for "first N runs"."""
+    for _ in range(20):
+        if session.get(CaseRow, case_id) is not None:
+            return False
+        seq = (session.scalar(select(func.max(CaseRow.seq))) or 0) + 1
+        row = CaseRow(
+            case_id=case_id,
+            seq=seq,
+            invoice_ref=trigger.invoice_ref or case_id,
+            source=trigger.source,
+            trigger_kind=trigger.kind.value,
+            amount=trigger.amount,
+            currency=trigger.currency,
+            status="open",
+            opened_at=at,
+        )
+        if insert_once(session, row):
+            return True
+    raise RuntimeError(f"could not allocate a sequence number for case {case_id}")
+
+
+def first_or_none(session: Session, model: type[RowT], **where: Any) -> RowT | None:
+    """The first row of ``model`` matching the equality filters."""
+    query = select(model).filter_by(**where)
+    return session.scalars(query).first()

@@ -1,0 +1,264 @@
+"""The durable case workflow: orchestration only, every effect lives in a step.
+
+DBOS re-runs this code on recovery and replays recorded step results, so nothing here reads
+the clock, the database or a port directly. One workflow per case; its ID is the case ID,
+derived from the triggering invoice, so a second event for the same failure joins it.
+
+Waiting (for the calling window, a promise date, a retry) is always ``DBOS.recv`` on the
+``signal`` topic with a durable timeout, so an ``invoice.paid`` event ends any wait at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dbos import DBOS
+
+from recoup.domain.models import (
+    CaseContext,
+    Channel,
+    Disposition,
+    EscalationReason,
+    Outcome,
+    TriggerEvent,
+)
+from recoup.domain.routing import Route, escalation_for, route
+from recoup.workflows import steps_act as act
+from recoup.workflows import steps_enrich as enrich
+from recoup.workflows.runtime import current
+from recoup.workflows.steps_call import place_call
+
+SIGNAL = "signal"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """What ended a wait: ``paid``, ``stop``, ``review`` or ``timeout``."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+def case_id_for(source: str, invoice_ref: str) -> str:
+    """The case (and workflow) ID for a failed invoice."""
+    return f"case:{source}:{invoice_ref}"
+
+
+def wait(until: datetime) -> Signal:
+    """Durably wait for a signal until ``until`` (on the runtime's clock)."""
+    seconds = enrich.seconds_until(until)
+    message = DBOS.recv(SIGNAL, timeout_seconds=seconds)
+    if message is None:
+        return Signal("timeout", {})
+    return Signal(str(message.get("type", "unknown")), dict(message))
+
+
+def _channels(context: CaseContext) -> set[Channel]:
+    has = set()
+    if context.account.email:
+        has.add(Channel.EMAIL)
+    if context.account.whatsapp or context.account.phone:
+        has.add(Channel.WHATSAPP)
+    return has
+
+
+def _promise_deadline(context: CaseContext, disposition: Disposition) -> datetime:
+    """End of the promised day in the customer's zone, plus the playbook's grace."""
+    assert disposition.promise_date is not None
+    zone = ZoneInfo(context.account.timezone or "UTC")
+    end_of_day = datetime.combine(disposition.promise_date, time(23, 59), zone)
+    grace = timedelta(days=current().playbook.promise_grace_days)
+    return (end_of_day + grace).astimezone(UTC)
+
+
+def _alert_details(context: CaseContext, d: Disposition) -> dict[str, str]:
+    inv = context.invoice
+    return {
+        "customer": f"{context.account.name} ({context.account.company})",
+        "invoice": f"{inv.number} {inv.amount} {inv.currency.upper()} due {inv.due_date}",
+        "intent": d.intent,
+        "objection": d.objection or "",
+        "next_action": d.next_action,
+        "call_id": d.call_id,
+        "urgency": d.urgency.value,
+    }
+
+
+def _until_paid_or(deadline: datetime, context: CaseContext, reason: str) -> None:
+    """Wait for payment until ``deadline``, then close the case with ``reason``."""
+    signal = wait(deadline)
+    _close_for(signal, context, reason)
+
+
+def _close_for(signal: Signal, context: CaseContext, otherwise: str) -> None:
+    if signal.kind == "paid":
+        act.set_status(context.case_id, "closed", "paid")
+    elif signal.kind == "stop":
+        act.set_status(context.case_id, "closed", str(signal.data.get("reason", "stopped")))
+    else:
+        act.set_status(context.case_id, "closed", otherwise)
+
+
+def _follow_promise(context: CaseContext, d: Disposition, give_up: datetime) -> str:
+    """Wait for the promise; ``kept``, ``broken`` or a terminal signal kind."""
+    assert d.promise_date is not None
+    act.record_promise(context, d.call_id, d.promise_date)
+    act.set_status(context.case_id, "waiting")
+    deadline = min(_promise_deadline(context, d), give_up)
+    signal = wait(deadline)
+    paid = act.paid_at(context.invoice.invoice_ref)
+    if paid is not None and paid <= _promise_deadline(context, d):
+        act.resolve_promise(context.case_id, d.call_id, "kept")
+        return "paid"
+    act.resolve_promise(context.case_id, d.call_id, "broken")
+    if signal.kind in ("paid", "stop"):
+        return signal.kind
+    act.send_link(context, f"{d.call_id}:reminder", _preferred(context), "reminder", d.promise_date)
+    return "broken"
+
+
+def _preferred(context: CaseContext) -> Channel:
+    for name in current().playbook.channel_preference:
+        if Channel(name) in _channels(context):
+            return Channel(name)
+    return Channel.EMAIL
+
+
+def _hand_off(context: CaseContext, d: Disposition, r: Route, give_up: datetime) -> None:
+    """Escalations and reviews: a person owns the case; we still close it on payment."""
+    if r.alert is not None:
+        act.send_alert(
+            context, f"{d.call_id}:alert", r.alert, d.summary, _alert_details(context, d)
+        )
+        act.set_status(context.case_id, "escalated")
+    if r.review is not None:
+        act.open_review(context.case_id, f"{d.call_id}:review", r.review, d.summary)
+    _until_paid_or(give_up, context, "handed_off")
+
+
+def _approved(context: CaseContext, seq: int, d: Disposition) -> Signal | None:
+    """In "review the first N runs" mode, hold the disposition for a person's approval."""
+    pb = current().playbook
+    if seq > pb.review_first_runs or d.outcome is Outcome.REVIEW:
+        return None
+    key = f"{d.call_id}:approval"
+    act.open_review(context.case_id, key, "first_runs_approval", d.summary)
+    deadline = enrich.now() + timedelta(days=pb.review_timeout_days)
+    return wait(deadline)
+
+
+def _after_call(context: CaseContext, d: Disposition, give_up: datetime, seq: int) -> str:
+    """Act on one disposition; returns ``retry`` to call again, or ``done``."""
+    held = _approved(context, seq, d)
+    if held is not None and held.kind != "review":
+        _close_for(held, context, "review_timeout")
+        return "done"
+    if held is not None and held.data.get("decision") != "approve":
+        act.set_status(context.case_id, "closed", "rejected_in_review")
+        return "done"
+    r = route(d, current().playbook, _channels(context))
+    act.write_back(context, d)
+    if r.do_not_contact:
+        act.mark_do_not_contact(context)
+        act.set_status(context.case_id, "closed", "do_not_contact")
+        return "done"
+    if r.send_link is not None:
+        act.send_link(context, f"{d.call_id}:link", r.send_link, "link")
+        act.set_status(context.case_id, "waiting")
+        _until_paid_or(give_up, context, "gave_up")
+        return "done"
+    if r.promise_date is not None:
+        result = _follow_promise(context, d, give_up)
+        if result == "broken":
+            return "retry"
+        _close_for(Signal(result, {}), context, "gave_up")
+        return "done"
+    if r.retry:
+        return "retry"
+    _hand_off(context, d, r, give_up)
+    return "done"
+
+
+def _low_confidence(case_id: str, e: enrich.Enrichment, give_up: datetime) -> None:
+    reason = "low_confidence_match" if e.context is not None else (e.problem or "unmatched")
+    act.open_review(case_id, f"{case_id}:match", reason, f"Match confidence {e.confidence:.2f}.")
+    signal = wait(give_up)
+    if signal.kind == "paid":
+        act.set_status(case_id, "closed", "paid")
+    else:
+        act.set_status(case_id, "closed", "handed_off")
+
+
+def _policy_review(context: CaseContext, reason: str, give_up: datetime) -> None:
+    """High-value and sensitive accounts: a person calls, finance is told."""
+    summary = (
+        f"{context.account.company or context.account.name}: invoice "
+        f"{context.invoice.number} for {context.invoice.amount} "
+        f"{context.invoice.currency.upper()} failed; routed to a person ({reason})."
+    )
+    if reason == "high_value":
+        escalation = escalation_for(EscalationReason.HIGH_VALUE, current().playbook)
+        act.send_alert(
+            context,
+            f"{context.case_id}:high-value",
+            escalation,
+            summary,
+            {"invoice": context.invoice.number, "reason": reason},
+        )
+    act.open_review(context.case_id, f"{context.case_id}:policy", reason, summary)
+    _until_paid_or(give_up, context, "handed_off")
+
+
+def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
+    attempt = 1
+    while True:
+        decision = enrich.check_policy(context)
+        if decision.action == "review":
+            _policy_review(context, decision.reason, give_up)
+            return
+        if decision.action == "stop":
+            if decision.reason == "attempts_exhausted":
+                act.open_review(
+                    context.case_id,
+                    f"{context.case_id}:exhausted",
+                    "attempts_exhausted",
+                    "No successful contact within the limit.",
+                )
+                _until_paid_or(give_up, context, "attempts_exhausted")
+            else:
+                act.set_status(context.case_id, "closed", decision.reason)
+            return
+        if decision.action == "wait" and decision.not_before is not None:
+            signal = wait(min(decision.not_before, give_up))
+            if signal.kind != "timeout" or decision.not_before >= give_up:
+                _close_for(signal, context, "gave_up")
+                return
+            continue
+        if act.paid_at(context.invoice.invoice_ref) is not None:
+            act.set_status(context.case_id, "closed", "paid")
+            return
+        disposition = place_call(context, attempt)
+        if _after_call(context, disposition, give_up, seq) == "done":
+            return
+        attempt += 1
+        retry_at = enrich.now() + timedelta(hours=current().playbook.calling.retry_after_hours)
+        signal = wait(min(retry_at, give_up))
+        if signal.kind != "timeout" or retry_at >= give_up:
+            _close_for(signal, context, "gave_up")
+            return
+
+
+@DBOS.workflow()
+def case_workflow(case_id: str, trigger: TriggerEvent, seq: int) -> str:
+    """Recover one failed invoice, from enrichment to a closed case."""
+    opened = enrich.now()
+    give_up = opened + timedelta(days=current().playbook.give_up_after_days)
+    e = enrich.enrich(case_id, trigger)
+    if e.context is None or e.confidence < current().playbook.match_confidence_threshold:
+        _low_confidence(case_id, e, give_up)
+        return case_id
+    _call_loop(e.context, give_up, seq)
+    return case_id

@@ -1,0 +1,60 @@
+"""How an ingested event reaches its workflow: from a worker process, or from outside one.
+
+A process that runs workflows enqueues and signals through DBOS directly; a process that only
+receives events (an API front end, the test driver that kills workers) uses ``DBOSClient``,
+which writes to the same system database without running any workflow code. Both are
+idempotent: the workflow ID is the case ID and every signal has an idempotency key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from dbos import DBOS, DBOSClient, EnqueueOptions, SetWorkflowID
+from dbos._registrations import get_dbos_func_name
+
+from recoup.domain.models import TriggerEvent
+from recoup.workflows.case import SIGNAL, case_workflow
+from recoup.workflows.queues import CASE_QUEUE, case_queue
+
+
+class Dispatcher(Protocol):
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+        """Start the case's workflow on the case queue, unless it exists."""
+        ...
+
+    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
+        """Deliver ``message`` on the workflow's signal topic, once per ``key``."""
+        ...
+
+
+class LocalDispatcher:
+    """For processes where DBOS is launched."""
+
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+        with SetWorkflowID(case_id):
+            case_queue().enqueue(case_workflow, case_id, trigger, seq)
+
+    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
+        DBOS.send(case_id, message, topic=SIGNAL, idempotency_key=key)
+
+
+class ClientDispatcher:
+    """For processes that only hand work to workers sharing the system database."""
+
+    def __init__(self, system_database_url: str) -> None:
+        self._client = DBOSClient(system_database_url=system_database_url)
+
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+        options: EnqueueOptions = {
+            "workflow_name": get_dbos_func_name(case_workflow),
+            "queue_name": CASE_QUEUE,
+            "workflow_id": case_id,
+        }
+        self._client.enqueue(options, case_id, trigger, seq)
+
+    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
+        self._client.send(case_id, message, topic=SIGNAL, idempotency_key=key)
+
+    def close(self) -> None:
+        self._client.destroy()
