@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import datetime, timedelta
 from functools import cache
@@ -20,7 +19,6 @@ from recoup.adapters.simulator import (
     ScriptedCustomer,
     generate_population,
 )
-from recoup.adapters.simulator.speech import DIGIT_WORDS
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("America/New_York"))
 N = 500
@@ -182,39 +180,6 @@ def test_promise_dates_are_mostly_within_two_weeks() -> None:
     near = sum(d <= 14 for d in days)
     assert near / len(days) > 0.75
     assert near < len(days)
-
-
-def _digits(text: str) -> str:
-    """Digits in a line, whether said as numerals or as words ("oh" is zero)."""
-    words = {w: str(i) for i, w in enumerate(DIGIT_WORDS)} | {"oh": "0"}
-    tokens = re.findall(r"[a-z]+|\d", text.lower())
-    return "".join(words.get(t, t) for t in tokens if t.isdigit() or t in words)
-
-
-def _luhn(number: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def test_card_readers_read_luhn_valid_test_cards() -> None:
-    readers = [
-        (p.behaviour.detail, p.replies)
-        for p in humans()
-        if p.behaviour is not None and p.behaviour.kind is BehaviourKind.CARD_THEN_LINK
-    ]
-    assert len(readers) >= 5
-    forms = set()
-    for brand, replies in readers:
-        line = replies["ask_resolution"][0]
-        card = _digits(line)[: 15 if brand == "amex" else 16]
-        assert len(card) in (15, 16), line
-        assert _luhn(card), line
-        assert replies["warn_card_data"]
-        forms.add("digits" if re.search(r"\d{4}", line) else "words")
-    assert forms == {"words", "digits"}
 
 
 def test_replies_vary_widely() -> None:

@@ -39,7 +39,11 @@ _COUNTS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "couple of": 2, "a couple of": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth",
+)  # fmt: skip
 _VAGUE = re.compile(
     r"\b(holidays?|christmas|payday|pay day|get paid|paycheck|pay check|salary|next month"
     r"|soon|later|few days|few weeks|some ?time|when i can|not sure when)\b"
@@ -161,7 +165,7 @@ def _month_day_of(found: date, year: int) -> date | None:
 _RULES: tuple[tuple[str, Resolver], ...] = (
     (r"\bday after tomorrow\b", lambda m, t: t + timedelta(days=2)),
     (r"\btomorrow\b", lambda m, t: t + timedelta(days=1)),
-    (r"\bend of (next|the|this) month\b", _end_of_month),
+    (r"\bend of (?:(next|the|this) )?month\b", _end_of_month),
     (r"\b(?:first|1st|start|beginning) of (?:the )?next month\b", lambda m, t: _add_months(t, 1)),
     (r"\bnext week\b", lambda m, t: _next_week(t, 0)),
     (r"\bafter the weekend\b", lambda m, t: _next_weekday(t, 0)),

@@ -33,12 +33,14 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"(do not|never) (ever )?(call|contact|phone|ring) (me|us|this number|here)"
         r"( again| anymore| any more|$)",
         r"(take|remove|delete) (me|us|my number|this number) (off|from)",
+        r"remove (my|this|our) (number|details)",
         r"do not (call|contact) list", r"opt (me )?out", r"leave me alone",
         r"no more calls", r"do not want (any more |more |these |your )?calls",
         r"unsubscribe(?! from (the |your |my )?(service|subscription|plan|product|account))",
     ),
     "human": (
-        rf"(speak|talk|chat) (to|with) (a |an |the |some |your )?(real |actual |live )?{_PEOPLE}",
+        rf"(speak|talk|chat) (to|with) (a |an |the |some |your |my )?(real |actual |live |account )?"
+        rf"{_PEOPLE}",
         rf"(want|need|like|get|give me) (to )?(a |an |the )?(real |actual |live )?{_PEOPLE}\b",
         r"(transfer|connect) me", r"put me through", r"customer (service|support)",
         r"human being", r"(do not|not) want to (talk|speak) to (a )?(robot|machine|bot|computer)",
@@ -46,18 +48,20 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
     "wrong_party": (
         r"wrong (number|person)", r"you have the wrong",
         r"(no one|nobody|noone|no body) (here )?(by|with|called|named) (that|this) name",
-        r"(he|she|they) (is|are) not (here|home|in|available|around)",
+        r"\b(he|she|they|\w+) (is|are) not (here|home|in|available|around)\b",
+        r"front desk", r"reception", r"picked up (\w+ is|his|her|their) phone",
         r"(he|she|they) (is|are) (out|away|at work|unavailable)",
         r"(does|do) not (live|work) here", r"no longer (lives|works) here",
         r"(do not|never) know (him|her|them|who|anyone|anybody|that person)",
-        r"(his|her|their) (wife|husband|partner|son|daughter|mother|father|mom|mum|dad|brother"
-        r"|sister|assistant|secretary|colleague|boss|roommate)",
+        r"(his|her|their|\w+ is) (wife|husband|partner|son|daughter|mother|father|mom|mum|dad"
+        r"|brother|sister|assistant|secretary|colleague|boss|roommate)",
         r"take a message", r"(this|it) is not (him|her|them|me)",
         r"(he|she|they) (has |have )?(passed away|died)",
     ),
     "dispute": (
-        r"dispute", r"fraud", r"(did not|never) (order(ed)?|authori[sz]ed?|sign(ed)? up|agreed?|ask(ed)?"
-        r"|buy|bought|purchased?|used?|received?|get|got) (it|this|that|for|to|the|anything|any)",
+        r"dispute", r"fraud",
+        r"(did not|never) (order(ed)?|authori[sz]ed?|sign(ed)? up|agreed?|ask(ed)?|buy|bought"
+        r"|purchased?|used?|received?|get|got) (it|this|that|for|to|the|anything|any)",
         r"not (authori[sz]ed|mine|my (charge|invoice|bill|debt))", r"(do not|does not) owe",
         r"(amount|charge|invoice|bill|price|total) (is|was|seems|looks) (wrong|incorrect|too high"
         r"|not right|off)",
@@ -65,8 +69,15 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"(charged|billed) (me |us )?(twice|two times|double|too much)", r"double (charged|billed)",
         r"(does|did|is|was) not (work|working|delivered)",
         r"(not|never) (what|as) (i|we) (ordered|agreed|expected)", r"refund",
-        r"(never|not) (going to )?pay(ing)? (for )?(this|that|it|you)", r"(will not|refuse to) pay", r"should not (have to )?pay",
+        r"(never|not) (going to )?pay(ing)? (for )?(this|that|it|you)",
+        r"(will not|refuse to) pay", r"should not (have to )?pay",
         r"(billing|your|an?) (mistake|error)", r"(do not|not) want to pay",
+        r"(do not|did not) recogni[sz]e", r"never (even )?(got|had|received) (access|anything)",
+        r"(billed|charged)( \w+){0,3} (twice|two times|double|wrong|more|extra)",
+        r"wrong (plan|price|amount)", r"two (identical )?(charges|payments)",
+        r"more than (we|i) (agreed|expected|signed up)", r"price (went|has gone|is going|go|goes|going) up",
+        r"used to be (a lot |much )?(less|cheaper)", r"why (would|should) (i|we) pay",
+        r"(that|it) is (not right|wrong|not correct|incorrect)",
     ),
     "change_plan": (
         r"(change|switch|downgrade|upgrade|modify|reduce|lower) (my |our |the )?(plan|subscription"
@@ -91,12 +102,13 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
     ),
     "already_paid": (
         r"already (paid|sent|settled|taken care|sorted|done)",
-        r"\b(i|we) (have |just |already )*(paid|settled)",
+        r"\b(i|we) (have |just |already )*(paid|settled)", r"\bbeen (paid|settled)",
+        r"\bpaid (it|that|this|the (invoice|bill))\b", r"\breceipt\b",
         r"\b(i|we) (have |just |already )*sent (the |a )?(payment|money|check|cheque|transfer)",
-        r"(it|that|this|invoice|bill) (has been|was|is) (already )?(paid|settled|taken care of)",
+        r"(it|that|this|invoice|bill) (has been|was|is already) (paid|settled|taken care of)",
         r"(check|cheque|payment) (is|was) (in the mail|sent|on its way)",
         r"paid (it |that )?(yesterday|last week|this morning|online|by transfer|by check)",
-        r"(payment|it) (went|has gone|did go) through",
+        r"(payment|it|that|this) (went|has gone|did go) through",
     ),
     "callback": (
         r"call (me |us )?(back|later|again|another time|tomorrow|next week|in the)",
@@ -108,14 +120,14 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"^(hold on|hang on|one (moment|second|sec|minute)|just a (moment|second|sec|minute))",
         r"let me (get|find|grab|fetch) (him|her|them)", r"(i will|let me) (get|put) (him|her)",
     ),
-    "greeting": (r"^(hello|hi|hey|good (morning|afternoon|evening))( there)?( who is (this|it))?$",),
+    "greeting": (r"^(hello|hi|hey|good (morning|afternoon|evening))( there)?$",),
 }
 
 #: Paying, in any tense but the past; ``understand`` decides now versus later.
 PAY = re.compile(
     r"\b(pay|settle|clear|cover) (it|this|that|the|off|now|today|by|on|next|in|at|friday|monday"
     r"|tuesday|wednesday|thursday|saturday|sunday|tomorrow|when|after|as|once|then|up)\b"
-    r"|\b(pay|settle)$|take care of (it|this|that)|sort (it|this|that) out"
+    r"|take care of (it|this|that)|sort (it|this|that) out"
     r"|(update|change|replace) (my |the )?(card|payment (method|details|info))"
     r"|(retry|rerun|run|charge|try) (it |the card |my card |the payment )?again"
     r"|\blink\b|how (can|do) i pay|make (the |a )?payment|\bsend (it|me|that|this|over)\b"
@@ -123,6 +135,16 @@ PAY = re.compile(
     r"|(i will|i can|let me|i would like to|i want to|i am going to) (pay|do it|settle)"
 )
 UNABLE = re.compile(r"(cannot|can not|unable to|not able to|could not) (pay|make (the )?payment)")
+#: Asking for time without naming it: a promise whose date must still be asked for.
+DEFER = re.compile(
+    r"\b(more time|(a )?few (more )?days|a bit later|not (right )?now|not today|not this week"
+    r"|not yet|need (a few|some) (days|time))\b"
+)
+#: Asking for the link outright: paying now, whatever else was said about payday.
+LINK_NOW = re.compile(
+    r"\bsend (me|it|over|the|a)\b|\blink\b|update (my |the )?card|get it paid"
+)
+NOT_NOW = re.compile(r"\bnot (right )?(now|today|this week|yet)\b")
 NOW = re.compile(
     r"\b(now|today|right away|straight away|immediately|tonight|asap|this (morning|afternoon"
     r"|evening))\b"
@@ -147,7 +169,9 @@ QUESTION_SHAPE = re.compile(
     r"^(what|why|how|when|where|who|which|is|are|can|could|do|does|did|will|would)\b"
 )
 YES = re.compile(
-    r"^(yes|yeah|yep|yup|yea|ya|sure|correct|right|speaking|absolutely|definitely|of course|"
+    r"\b(that is me|it is me|speaking)\b|"
+    r"^((so|well|right|okay|ok) )*(yes|yeah|yep|yup|yea|ya|sure|correct|right|speaking|absolutely|"
+    r"definitely|of course|"
     r"certainly|ok|okay|alright|all right|fine|please do|go ahead|uh huh|mhm|indeed|sounds good|"
     r"that works|perfect|great|that is (right|correct|me|fine)|it is me|this is (he|she|him|her"
     r"|me)|that would be)\b|\byes\b"

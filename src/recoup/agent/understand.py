@@ -53,7 +53,8 @@ _BARE = {
     "havent": "have not", "hasnt": "has not", "cannot": "can not", "gonna": "going to",
     "wanna": "want to",
 }  # fmt: skip
-_FILLERS = re.compile(r"\b(um+|uh+|erm|er|ah|hmm+|mm|you know|i mean)\b")
+_FILLERS = re.compile(r"\b(um+|uh+|erm|er|ah|oh|hmm+|mm|you know|i mean)\b")
+_AFFIRM_SOUNDS = re.compile(r"\b(mm+ ?hm+|mhm+|uh ?huh|uh hm)\b")
 _KEEP_LIKE = frozenset({"i", "we", "you", "they", "would", "looks", "sounds", "feel", "not", "do"})
 _NEGATED_PAY = re.compile(r"\b(not|never|refuse to)( \w+){0,2} pay")
 
@@ -63,7 +64,8 @@ def normalise(text: str) -> str:
     s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     for short, full in _CONTRACTIONS:
         s = s.replace(short, full)
-    s = _FILLERS.sub(" ", re.sub(r"[^a-z0-9/ ]", " ", s))
+    s = re.sub(r"[^a-z0-9/ ]", " ", s)
+    s = _FILLERS.sub(" ", _AFFIRM_SOUNDS.sub("yes", s))
     words: list[str] = []
     for word in " ".join(_BARE.get(w, w) for w in s.split()).split():
         if word != "like" or (words and words[-1] in _KEEP_LIKE):
@@ -82,23 +84,23 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
             intent="other", confidence=0.2 if spoken else 0.0, card_data=card,
             redacted_text=redacted, language_ok=not spoken, upset=upset,
         )  # fmt: skip
-    promise = parse_promise_date(raw, now, tz)
+    promise = parse_promise_date(redacted, now, tz)  # a card's expiry is no promise date
     answer, mixed = _answer(spoken)
     topic, channel = _topic(spoken), _channel(spoken)
     found = _matches(spoken, raw, promise, answer, topic)
-    intent, confidence = _decide(found, card, channel is not None, mixed, topic)
+    intent, confidence = _decide(found, spoken, card, channel is not None, mixed, topic)
     return Understanding(
         intent=intent,
         confidence=confidence,
         promise_date=promise,
-        amount=_amount(raw),
+        amount=_amount(redacted),
         channel=channel,
         card_data=card,
         redacted_text=redacted,
         question_topic=topic,
         answer=answer,
         upset=upset,
-        needs_date_clarification=promise is None and needs_date_clarification(raw),
+        needs_date_clarification=promise is None and needs_date_clarification(redacted),
     )
 
 
@@ -110,29 +112,30 @@ def _matches(
     pay = _pay_intent(spoken, promise)
     if pay:
         found.add(pay)
-    if topic or ix.QUESTION_SHAPE.search(spoken) or raw.rstrip().endswith("?"):
-        found.add("question")
+    if topic or ix.QUESTION_SHAPE.search(spoken) or (raw.rstrip().endswith("?") and not answer):
+        found.add("question")  # but "uh, yes?" is a yes
     if answer:
         found.add(answer)
-    if promise is not None and not found:
+    if promise is not None and found <= {"yes", "no"}:
         found.add("promise_to_pay")  # a bare date, as in answer to "when can you pay?"
     return [name for name in ix.PRIORITY if name in found]
 
 
 def _pay_intent(spoken: str, promise: date | None) -> Intent | None:
     """Pay now, or promise to pay later; "I can't pay right now" is a promise without a date."""
-    if ix.UNABLE.search(spoken):
+    if ix.UNABLE.search(spoken) or ix.DEFER.search(spoken):
         return "promise_to_pay"
     if not ix.PAY.search(spoken) or _NEGATED_PAY.search(spoken):
         return None
-    later = ix.LATER.search(spoken) or needs_date_clarification(spoken)
-    if promise is not None or (later and not ix.NOW.search(spoken)):
+    if promise is not None:
         return "promise_to_pay"
-    return "pay_now"
+    later = ix.LATER.search(spoken) or needs_date_clarification(spoken)
+    now = ix.NOW.search(ix.NOT_NOW.sub("", spoken)) or ix.LINK_NOW.search(spoken)
+    return "promise_to_pay" if later and not now else "pay_now"
 
 
 def _decide(
-    found: list[Intent], card: bool, channel: bool, mixed: bool, topic: Topic | None
+    found: list[Intent], spoken: str, card: bool, channel: bool, mixed: bool, topic: Topic | None
 ) -> tuple[Intent, float]:
     """The winning intent and how far to trust it; naming a channel or reading a card out is
     a wish to pay now even without a verb for it."""
@@ -141,13 +144,17 @@ def _decide(
     winner = found[0]
     if winner in ("opt_out", "human"):
         return winner, 0.95
-    if mixed or any(pair <= set(found) for pair in ix.CONFLICTS):
+    if any(pair <= set(found) for pair in ix.CONFLICTS):
         return winner, 0.4
+    if mixed and winner in ("pay_now", "promise_to_pay", "question"):
+        return winner, 0.4  # "yes, no, I mean..." around a wish we would act on
     if winner == "question":
         return winner, 0.85 if topic else 0.5
     if winner in ("yes", "no") and len(found) == 1:
-        return winner, 0.9
-    if winner == "promise_to_pay" and found == ["promise_to_pay"]:
+        # "right, that's the enterprise price..." is not a yes: a long reply that only
+        # starts like one says something we did not recognise.
+        return winner, 0.9 if len(spoken.split()) <= 6 else 0.55
+    if winner == "promise_to_pay" and found[1:] in ([], ["no"]):
         return winner, 0.75
     return winner, 0.9
 
@@ -180,13 +187,16 @@ _AMOUNT = re.compile(
     r"|\b(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|bucks|euros?|pounds|usd|eur|gbp)\b",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = {
-    w: i for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-    )
-} | {w: 10 * i for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)}  # noqa: E501
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 10 * i for i, w in enumerate(_TENS, 2)}
 _WORD_AMOUNT = re.compile(
-    rf"\b((?:(?:{'|'.join(_NUMBER_WORDS)}|a|hundred|thousand|and) )+)(?:dollars|bucks|euros?|pounds)"
+    rf"\b((?:(?:{'|'.join(_NUMBER_WORDS)}|a|hundred|thousand|and) )+)"
+    r"(?:dollars|bucks|euros?|pounds)"
 )
 
 
@@ -212,14 +222,25 @@ def _words_value(words: list[str]) -> int:
     return total + current
 
 
-_FOREIGN = (
-    frozenset(["hola", "que", "qué", "por", "favor", "sí", "gracias", "usted", "está", "estoy", "puedo", "pagar", "hablo", "inglés", "ingles", "español", "señor", "señora", "bueno", "cuenta", "dinero", "quién", "el", "los", "las", "una", "del", "con", "para", "pero", "mi", "yo", "tengo", "ahora", "mañana", "llamar", "momento", "número", "equivocado", "es", "la"]),
-    frozenset(["bonjour", "allô", "allo", "oui", "non", "merci", "je", "suis", "vous", "est", "c'est", "pas", "le", "les", "des", "une", "avec", "pour", "parle", "anglais", "français", "qui", "quoi", "payer", "facture", "rappeler", "madame", "monsieur", "désolé", "ne", "au", "revoir"]),
-    frozenset(["hallo", "ja", "nein", "danke", "ich", "bin", "sie", "nicht", "das", "ist", "wer", "spreche", "englisch", "deutsch", "bitte", "rechnung", "bezahlen", "zahlen", "später", "morgen", "und", "mit", "kein", "keine", "ein", "eine", "der"]),
-)  # fmt: skip
-_ENGLISH = frozenset(
-    ["the", "a", "an", "i", "you", "he", "she", "it", "we", "they", "is", "are", "am", "was", "be", "to", "of", "and", "in", "on", "for", "with", "my", "your", "this", "that", "what", "yes", "no", "not", "do", "can", "will", "pay", "please", "hello", "hi", "who", "sorry", "okay"]
+_FOREIGN = tuple(
+    frozenset(words.split(" "))
+    for words in (
+        "hola que qué por favor sí gracias usted está estoy puedo pagar hablo inglés ingles "
+        "español señor señora bueno cuenta dinero quién el los las una del con para pero mi yo "
+        "tengo ahora mañana llamar momento número equivocado es la",
+        "bonjour allô allo oui non merci je suis vous est c'est pas le les des une avec pour "
+        "parle anglais français qui quoi payer facture rappeler madame monsieur désolé ne au "
+        "revoir",
+        "hallo ja nein danke ich bin sie nicht das ist wer spreche englisch deutsch bitte "
+        "rechnung bezahlen zahlen später morgen und mit kein keine ein eine der",
+    )
 )
+_ENGLISH = frozenset(
+    {"the", "a", "an", "i", "you", "he", "she", "it", "we", "they", "is", "are", "am", "was",
+     "be", "to", "of", "and", "in", "on", "for", "with", "my", "your", "this", "that", "what",
+     "yes", "no", "not", "do", "can", "will", "pay", "please", "hello", "hi", "who", "sorry",
+     "okay"}
+)  # fmt: skip
 
 
 def _english(raw: str) -> bool:

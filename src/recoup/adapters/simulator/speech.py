@@ -25,6 +25,7 @@ TEST_CARDS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 )
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _FILLERS = ("um, ", "uh, ", "um ", "oh, ", "right, ", "hmm, ", "so, ", "well, ")
+_WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b")
 _SYMBOLS = {"usd": "$", "cad": "$", "aud": "$", "gbp": "£", "eur": "€"}
 
 
@@ -81,6 +82,7 @@ def voice(text: str, style: Style, rng: random.Random, filler_rate: float = 0.2)
     tidy so that some transcripts look like clean dictation, as real ones sometimes do.
     """
     if style is Style.PROPER:
+        text = _WEEKDAY.sub(lambda m: m.group(0).capitalize(), text)
         return text[:1].upper() + text[1:]
     out = text.lower()
     out = re.sub(r"[.!]+(\s|$)", r"\1" if style is Style.RUSHED else r",\1", out).strip(" ,")

@@ -34,13 +34,15 @@ class SimulatedTelephony:
         return None if stored is None else Persona.model_validate(stored)
 
     def place_call(self, request: CallRequest) -> Disposition:
-        earlier = self._ledger.get("call", request.call_id)
-        if earlier is not None and "disposition" in earlier:
-            return Disposition.model_validate(earlier["disposition"])
+        """Dial once per call ID. A repeat after a crash mid-call does not dial again: the
+        call went on at the carrier, and the simulated conversation is deterministic, so
+        replaying it stands for fetching the carrier's record of how it ended."""
         dialed = {"status": "dialed", "account_id": request.case.account.account_id}
-        self._ledger.add("call", request.call_id, dialed)
+        stored, first = self._ledger.add("call", request.call_id, dialed)
+        if "disposition" in stored:
+            return Disposition.model_validate(stored["disposition"])
         persona = self.persona(request.case.account.account_id)
-        if self._call_seconds:
+        if first and self._call_seconds:
             time.sleep(self._call_seconds)
         if persona is None:
             pickup, customer = "no_answer", ScriptedCustomer({})
