@@ -30,7 +30,7 @@ from recoup.adapters.stripe.webhook import sign
 from recoup.api.app import create_app
 from recoup.settings import Settings
 
-SECRET = "whsec_bench_secret"
+SECRET = "whsec_bench_secret"  # noqa: S105 - a throwaway secret for a local benchmark
 
 
 def free_port() -> int:
@@ -68,7 +68,9 @@ def event(i: int) -> bytes:
     return json.dumps(body).encode()
 
 
-def load(url: str, bodies: list[bytes], concurrency: int, signed: bool) -> tuple[float, list[float]]:
+def load(
+    url: str, bodies: list[bytes], concurrency: int, signed: bool
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     lock = threading.Lock()
     client = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=concurrency))

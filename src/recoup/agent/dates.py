@@ -5,8 +5,9 @@ offset of ``now``; a naive ``now`` with a ``tz`` is read as UTC). A promise date
 strictly after today: "today" or "now" is paying now, not a promise, so it gives ``None``.
 
 - "friday", "this friday", "on friday": the next Friday to come, never today.
-- "next friday": the Friday of next calendar week (weeks start on Monday); said on a Wednesday
-  it is nine days away, said on a Sunday five.
+- "next friday", "the following friday", "friday next week": the Friday of next calendar
+  week (weeks start on Monday); said on a Wednesday it is nine days away, said on a Sunday
+  five. "friday after next": a week after "friday".
 - "next week": Monday of next week. "after the weekend": the next Monday.
 - "the 15th", "on the fifteenth": the next 15th to come (skipping months without that day).
 - "12/2": US month/day, the next such date to come; "12/2/2027" is taken as written.
@@ -15,11 +16,14 @@ strictly after today: "today" or "now" is paying now, not a promise, so it gives
   "end of next month" likewise; "first of next month", "start of next month": the 1st.
 - "tomorrow" +1, "the day after tomorrow" +2, "in N days" +N, "in a week" +7, "in two weeks",
   "two weeks from now", "a fortnight" +14.
+- A weekday or day of month said alongside must agree with the date ("Friday the 5th" when
+  the 5th is a Thursday gives None), and compositional phrases we do not model ("the last
+  Friday of October") give None rather than a guess from one of their words.
 - Vague answers ("after the holidays", "payday", "when I get paid", "next month", "soon")
   give ``None`` and ``needs_date_clarification`` is true, so the agent asks for a date.
 
-dateparser handles month-name dates and a short answer none of our rules read; our rules come
-first because dateparser 1.5 misses "end of the month" and "first of next month" and reads
+dateparser reads the month-name dates (abbreviations, word order, years); our rules do the rest
+because dateparser 1.5 misses "end of the month" and "first of next month" and reads
 "next friday" on a Wednesday as this week's. It is imported lazily (~200 ms the first time);
 ``warm_up`` lets a worker pay that at start rather than on a live call.
 """
@@ -49,6 +53,10 @@ _VAGUE = re.compile(
     r"|soon|later|few days|few weeks|some ?time|when i can|not sure when)\b"
 )
 _COUNT = r"(\d+|a couple of|couple of|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+_UNSURE = re.compile(
+    rf"\b(closest|easter|last day|(1st|2nd|3rd|4th|5th|last) {_WD}|{_WD} (of|in) {_MONTHS})"
+)
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -145,7 +153,8 @@ def _month_name(m: re.Match[str], today: date) -> date | None:
 
     base = datetime.combine(today, datetime.min.time())
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base}
-    parsed = dateparser.parse(m.group(0), languages=["en"], settings=settings)
+    span = m.group(0).replace(" in ", " ")
+    parsed = dateparser.parse(span, languages=["en"], settings=settings)
     if parsed is None:
         return None
     found = parsed.date()
@@ -167,17 +176,20 @@ _RULES: tuple[tuple[str, Resolver], ...] = (
     (r"\btomorrow\b", lambda m, t: t + timedelta(days=1)),
     (r"\bend of (?:(next|the|this) )?month\b", _end_of_month),
     (r"\b(?:first|1st|start|beginning) of (?:the )?next month\b", lambda m, t: _add_months(t, 1)),
+    (rf"\b{_WD} after next\b",
+     lambda m, t: _next_weekday(t, _WEEKDAYS.index(m.group(1))) + timedelta(days=7)),
+    (rf"\b(?:next|following) {_WD}\b|\b{_WD} (?:of )?next week\b",
+     lambda m, t: _next_week(t, _WEEKDAYS.index(m.group(1) or m.group(2)))),
     (r"\bnext week\b", lambda m, t: _next_week(t, 0)),
     (r"\bafter the weekend\b", lambda m, t: _next_weekday(t, 0)),
-    (rf"\bnext {_WD}\b", lambda m, t: _next_week(t, _WEEKDAYS.index(m.group(1)))),
+    (rf"\b{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?: (?:in )?\d{{4}})?\b", _month_name),
+    (rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}(?: (?:in )?\d{{4}})?\b", _month_name),
     (rf"\b{_WD}\b", lambda m, t: _next_weekday(t, _WEEKDAYS.index(m.group(1)))),
     (r"\b(?:in )?(?:a )?fortnight\b", lambda m, t: t + timedelta(days=14)),
     (rf"\b(?:in )?{_COUNT} weeks?(?: from (?:now|today))?\b",
      lambda m, t: t + timedelta(days=7 * _count(m.group(1)))),
     (rf"\b(?:in )?{_COUNT} days?(?: from (?:now|today))?\b",
      lambda m, t: t + timedelta(days=_count(m.group(1)))),
-    (rf"\b{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?: \d{{4}})?\b", _month_name),
-    (rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}(?: \d{{4}})?\b", _month_name),
     (r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b", _month_day),
     (r"\b(?:the|on|by|until|before) (\d{1,2})(?:st|nd|rd|th)\b", _day_of_month),
 )  # fmt: skip
@@ -188,12 +200,24 @@ def parse_promise_date(text: str, now: datetime, tz: str | None = None) -> date 
     """The date a customer names, strictly after today in their zone, or None."""
     today = local_today(now, tz)
     spoken = _normalise(text)
+    if _UNSURE.search(spoken):
+        return None  # "the last friday of october": better to ask than to guess
     for pattern, resolve in _COMPILED:
         m = pattern.search(spoken)
         if m:
             found = resolve(m, today)
-            return found if found is not None and found > today else None
+            ok = found is not None and found > today and _consistent(spoken, found)
+            return found if ok else None
     return None
+
+
+def _consistent(spoken: str, found: date) -> bool:
+    """A weekday or day of month said alongside must match: "Friday the 5th" when the 5th is
+    a Thursday is a slip to ask about, not a date to pick one half of."""
+    weekdays = {_WEEKDAYS.index(w) for w in re.findall(_WD, spoken)}
+    days = {int(d) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", spoken)}
+    days |= {int(m.group(2)) for m in re.finditer(rf"\b{_MONTHS} (\d{{1,2}})\b", spoken)}
+    return weekdays <= {found.weekday()} and days <= {found.day}
 
 
 def needs_date_clarification(text: str) -> bool:

@@ -39,8 +39,8 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"unsubscribe(?! from (the |your |my )?(service|subscription|plan|product|account))",
     ),
     "human": (
-        rf"(speak|talk|chat) (to|with) (a |an |the |some |your |my )?(real |actual |live |account )?"
-        rf"{_PEOPLE}",
+        rf"(speak|talk|chat) (to|with) (a |an |the |some |your |my )?"
+        rf"(real |actual |live |account )?{_PEOPLE}",
         rf"(want|need|like|get|give me) (to )?(a |an |the )?(real |actual |live )?{_PEOPLE}\b",
         r"(transfer|connect) me", r"put me through", r"customer (service|support)",
         r"human being", r"(do not|not) want to (talk|speak) to (a )?(robot|machine|bot|computer)",
@@ -59,7 +59,7 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"(he|she|they) (has |have )?(passed away|died)",
     ),
     "dispute": (
-        r"dispute", r"fraud",
+        r"dispute", r"\b(this|that|the charge|it) is fraud", r"fraudulent (charge|transaction)",
         r"(did not|never) (order(ed)?|authori[sz]ed?|sign(ed)? up|agreed?|ask(ed)?|buy|bought"
         r"|purchased?|used?|received?|get|got) (it|this|that|for|to|the|anything|any)",
         r"not (authori[sz]ed|mine|my (charge|invoice|bill|debt))", r"(do not|does not) owe",
@@ -75,7 +75,8 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
         r"(do not|did not) recogni[sz]e", r"never (even )?(got|had|received) (access|anything)",
         r"(billed|charged)( \w+){0,3} (twice|two times|double|wrong|more|extra)",
         r"wrong (plan|price|amount)", r"two (identical )?(charges|payments)",
-        r"more than (we|i) (agreed|expected|signed up)", r"price (went|has gone|is going|go|goes|going) up",
+        r"more than (we|i) (agreed|expected|signed up)",
+        r"price (went|has gone|is going|go|goes|going) up",
         r"used to be (a lot |much )?(less|cheaper)", r"why (would|should) (i|we) pay",
         r"(that|it) is (not right|wrong|not correct|incorrect)",
     ),
@@ -127,12 +128,12 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
 PAY = re.compile(
     r"\b(pay|settle|clear|cover) (it|this|that|the|off|now|today|by|on|next|in|at|friday|monday"
     r"|tuesday|wednesday|thursday|saturday|sunday|tomorrow|when|after|as|once|then|up)\b"
-    r"|take care of (it|this|that)|sort (it|this|that) out"
+    r"|take care of (it|this|that)|sort (it|this|that)( out)?\b|get (it|this|that) paid"
     r"|(update|change|replace) (my |the )?(card|payment (method|details|info))"
     r"|(retry|rerun|run|charge|try) (it |the card |my card |the payment )?again"
     r"|\blink\b|how (can|do) i pay|make (the |a )?payment|\bsend (it|me|that|this|over)\b"
     r"|(when|once|after) i get paid|pay ?day|pay ?check"
-    r"|(i will|i can|let me|i would like to|i want to|i am going to) (pay|do it|settle)"
+    r"|(i will|i can|let me|let us|i would like to|i want to|i am going to) (pay|do it|settle)"
 )
 UNABLE = re.compile(r"(cannot|can not|unable to|not able to|could not) (pay|make (the )?payment)")
 #: Asking for time without naming it: a promise whose date must still be asked for.
@@ -154,7 +155,7 @@ LATER = re.compile(r"\b(later|until|when i get paid|payday|paycheck|salary|end o
 TOPICS: dict[Topic, str] = {
     "amount": r"how much|what (is|was) the (amount|total|balance)|what do i owe",
     "invoice": r"(which|what) (invoice|bill|charge)|invoice number|what (is|was) (this|it|that) "
-    r"(for|about|regarding)",
+    r"(for|about|regarding)|^is (this|it|that) for",
     "due_date": r"when (was|is) (it|that|this|the \w+) due|due date|deadline",
     "reason": r"why|what (happened|went wrong)|(did not|not) go through",
     "legitimacy": r"scam|legit|genuine|legitimate|phishing|prove|how (do|can) i (know|verify|"
@@ -190,6 +191,26 @@ CHANNELS: tuple[tuple[re.Pattern[str], ChannelName], ...] = (
     (re.compile(r"\b(e ?mail|gmail|inbox|outlook)\b"), "email"),
     (re.compile(r"\b(whats ?app|text|sms|message me|my (cell|mobile))\b"), "whatsapp"),
 )
+#: Words that set Spanish, French and German apart from English, and common English words.
+FOREIGN = tuple(
+    frozenset(words.split(" "))
+    for words in (
+        "hola que qué por favor sí gracias usted está estoy puedo pagar hablo inglés ingles "
+        "español señor señora bueno cuenta dinero quién el los las una del con para pero mi yo "
+        "tengo ahora mañana llamar momento número equivocado es la",
+        "bonjour allô allo oui non merci je suis vous est c'est pas le les des une avec pour "
+        "parle anglais français qui quoi payer facture rappeler madame monsieur désolé ne au "
+        "revoir",
+        "hallo ja nein danke ich bin sie nicht das ist wer spreche englisch deutsch bitte "
+        "rechnung bezahlen zahlen später morgen und mit kein keine ein eine der",
+    )
+)
+ENGLISH = frozenset(
+    {"the", "a", "an", "i", "you", "he", "she", "it", "we", "they", "is", "are", "am", "was",
+     "be", "to", "of", "and", "in", "on", "for", "with", "my", "your", "this", "that", "what",
+     "yes", "no", "not", "do", "can", "will", "pay", "please", "hello", "hi", "who", "sorry",
+     "okay"}
+)  # fmt: skip
 CONFLICTS = frozenset(
     {
         frozenset({"already_paid", "pay_now"}),

@@ -43,8 +43,9 @@ class Understanding:
 
 
 _CONTRACTIONS = (
-    ("won't", "will not"), ("can't", "cannot"), ("n't", " not"), ("'ll", " will"), ("'m", " am"),
-    ("'re", " are"), ("'ve", " have"), ("'d", " would"), ("'s", " is"),
+    ("won't", "will not"), ("can't", "cannot"), ("let's", "let us"), ("n't", " not"),
+    ("'ll", " will"), ("'m", " am"), ("'re", " are"), ("'ve", " have"), ("'d", " would"),
+    ("'s", " is"),
 )  # fmt: skip
 _BARE = {
     "dont": "do not", "cant": "cannot", "wont": "will not", "didnt": "did not", "im": "i am",
@@ -222,34 +223,13 @@ def _words_value(words: list[str]) -> int:
     return total + current
 
 
-_FOREIGN = tuple(
-    frozenset(words.split(" "))
-    for words in (
-        "hola que qué por favor sí gracias usted está estoy puedo pagar hablo inglés ingles "
-        "español señor señora bueno cuenta dinero quién el los las una del con para pero mi yo "
-        "tengo ahora mañana llamar momento número equivocado es la",
-        "bonjour allô allo oui non merci je suis vous est c'est pas le les des une avec pour "
-        "parle anglais français qui quoi payer facture rappeler madame monsieur désolé ne au "
-        "revoir",
-        "hallo ja nein danke ich bin sie nicht das ist wer spreche englisch deutsch bitte "
-        "rechnung bezahlen zahlen später morgen und mit kein keine ein eine der",
-    )
-)
-_ENGLISH = frozenset(
-    {"the", "a", "an", "i", "you", "he", "she", "it", "we", "they", "is", "are", "am", "was",
-     "be", "to", "of", "and", "in", "on", "for", "with", "my", "your", "this", "that", "what",
-     "yes", "no", "not", "do", "can", "will", "pay", "please", "hello", "hi", "who", "sorry",
-     "okay"}
-)  # fmt: skip
-
-
 def _english(raw: str) -> bool:
     """False when the reply is clearly Spanish, French or German (the words that set them
     apart, plus their accents), so the agent hands over rather than guessing."""
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", raw.lower())
-    foreign = max(sum(w in vocab for w in words) for vocab in _FOREIGN)
+    foreign = max(sum(w in vocab for w in words) for vocab in ix.FOREIGN)
     foreign += min(2, len(re.findall(r"[ñ¿¡ßäöüçéèàêâîôûœ]", raw.lower())))
-    english = sum(w in _ENGLISH for w in words)
+    english = sum(w in ix.ENGLISH for w in words)
     if len(words) <= 2:
         return foreign == 0 or english > 0
     return not (foreign >= 2 and foreign > english)

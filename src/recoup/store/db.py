@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from recoup.store import guard
+
 
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for bare ``postgresql://`` URLs (psycopg2 is not installed)."""
@@ -60,13 +62,20 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+class GuardedSession(Session):
+    """A session whose flushes are scanned for card numbers (see :mod:`recoup.store.guard`)."""
+
+
+guard.install(GuardedSession)
+
+
 class Database:
     """An engine and its session factory; one per process."""
 
     def __init__(self, url: str, pool_size: int = 5) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, pool_size)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, class_=GuardedSession, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -241,6 +241,8 @@ def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
             act.set_status(context.case_id, "closed", "paid")
             return
         disposition = place_call(context, attempt)
+        if disposition is None:
+            continue
         if _after_call(context, disposition, give_up, seq) == "done":
             return
         attempt += 1

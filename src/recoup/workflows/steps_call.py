@@ -7,6 +7,8 @@ its result instead of ringing the customer again.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dbos import DBOS
 
 from recoup.agent.redact import redact
@@ -14,6 +16,7 @@ from recoup.domain.models import CallRequest, CaseContext, Disposition, Transcri
 from recoup.store import repo
 from recoup.store.tables import CallAttemptRow, CaseRow, DispositionRow
 from recoup.workflows.runtime import current
+from recoup.workflows.steps_enrich import policy_at
 
 
 def call_id_for(case_id: str, attempt_no: int) -> str:
@@ -45,7 +48,7 @@ def _scrub(disposition: Disposition) -> Disposition:
     )
 
 
-def _begin(context: CaseContext, call_id: str, attempt_no: int) -> None:
+def _begin(context: CaseContext, call_id: str, attempt_no: int, at: datetime) -> None:
     rt = current()
     with rt.db.session() as s:
         repo.insert_once(
@@ -55,7 +58,7 @@ def _begin(context: CaseContext, call_id: str, attempt_no: int) -> None:
                 case_id=context.case_id,
                 attempt_no=attempt_no,
                 status="dialing",
-                placed_at=rt.clock.now(),
+                placed_at=at,
             ),
         )
         case = s.get(CaseRow, context.case_id)
@@ -106,10 +109,20 @@ def _finish(context: CaseContext, disposition: Disposition) -> None:
 
 
 @DBOS.step()
-def place_call(context: CaseContext, attempt_no: int) -> Disposition:
-    """Dial (once per call ID), let the agent talk, and store the redacted disposition."""
+def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
+    """Dial (once per call ID), let the agent talk, and store the redacted disposition.
+
+    The contact policy is checked again at the instant of dialing, so time spent between the
+    workflow's check and this step can never put a call outside the customer's window;
+    None means "not now", and the workflow goes back to waiting.
+    """
     call_id = call_id_for(context.case_id, attempt_no)
-    _begin(context, call_id, attempt_no)
+    with current().db.session() as s:
+        dialed_before = s.get(CallAttemptRow, call_id) is not None
+    moment = current().clock.now()
+    if not dialed_before and policy_at(context, moment).action != "call":
+        return None
+    _begin(context, call_id, attempt_no, moment)
     disposition = _scrub(current().telephony.place_call(_request(context, attempt_no)))
     _finish(context, disposition)
     return disposition

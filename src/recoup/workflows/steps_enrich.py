@@ -139,20 +139,23 @@ def enrich(case_id: str, trigger: TriggerEvent) -> Enrichment:
     return Enrichment(context, confidence)
 
 
-@DBOS.step()
-def check_policy(context: CaseContext) -> contact_policy.PolicyDecision:
-    """The contact policy's verdict now, counting the calls already placed."""
+def policy_at(context: CaseContext, moment: datetime) -> contact_policy.PolicyDecision:
+    """The contact policy's verdict at ``moment``, counting the calls already placed."""
     rt = current()
     with rt.db.session() as s:
         attempts = (
             s.scalar(select(func.count()).where(CallAttemptRow.case_id == context.case_id)) or 0
         )
         row = s.get(AccountRow, context.account.account_id)
-        opted_out = bool(row and row.opted_out)
-    account = context.account.model_copy(
-        update={"opted_out": opted_out or context.account.opted_out}
-    )
-    return contact_policy.decide(rt.clock.now(), account, context.invoice, attempts, rt.playbook)
+        opted_out = bool(row and row.opted_out) or context.account.opted_out
+    account = context.account.model_copy(update={"opted_out": opted_out})
+    return contact_policy.decide(moment, account, context.invoice, attempts, rt.playbook)
+
+
+@DBOS.step()
+def check_policy(context: CaseContext) -> contact_policy.PolicyDecision:
+    """The contact policy's verdict now."""
+    return policy_at(context, current().clock.now())
 
 
 @DBOS.step()
