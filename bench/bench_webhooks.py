@@ -60,11 +60,23 @@ def bare_app() -> FastAPI:
 
 
 def event(i: int) -> bytes:
-    obj = {"id": f"in_bench_{i}", "object": "invoice", "customer": f"cus_bench_{i}",
-           "amount_due": 24900, "currency": "usd", "number": f"INV-{i}",
-           "customer_email": f"c{i}@example.test", "status": "open"}
-    body = {"id": f"evt_bench_{i}", "object": "event", "type": "invoice.payment_failed",
-            "created": int(time.time()), "data": {"object": obj}}
+    obj = {
+        "id": f"in_bench_{i}",
+        "object": "invoice",
+        "customer": f"cus_bench_{i}",
+        "amount_due": 24900,
+        "currency": "usd",
+        "number": f"INV-{i}",
+        "customer_email": f"c{i}@example.test",
+        "status": "open",
+    }
+    body = {
+        "id": f"evt_bench_{i}",
+        "object": "event",
+        "type": "invoice.payment_failed",
+        "created": int(time.time()),
+        "data": {"object": obj},
+    }
     return json.dumps(body).encode()
 
 
@@ -105,25 +117,32 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
-                            stripe_webhook_secret=SECRET)
+        settings = Settings(
+            _env_file=None,
+            database_url=url,  # type: ignore[call-arg]
+            stripe_webhook_secret=SECRET,
+        )
         wiring.stop(wiring.start(settings))  # a worker creates the DBOS system database once
         front = wiring.start(settings, worker=False)
         webhook_server, webhook_port = serve(create_app(settings, front.runtime))
         bare_server, bare_port = serve(bare_app())
         bodies = [event(i) for i in range(args.events)]
         load(f"http://127.0.0.1:{bare_port}/bare", bodies[:50], args.concurrency, False)
-        base_rate, base_lat = load(f"http://127.0.0.1:{bare_port}/bare", bodies,
-                                   args.concurrency, False)
-        rate, lat = load(f"http://127.0.0.1:{webhook_port}/webhooks/stripe", bodies,
-                         args.concurrency, True)
+        base_rate, base_lat = load(
+            f"http://127.0.0.1:{bare_port}/bare", bodies, args.concurrency, False
+        )
+        rate, lat = load(
+            f"http://127.0.0.1:{webhook_port}/webhooks/stripe", bodies, args.concurrency, True
+        )
         webhook_server.should_exit = bare_server.should_exit = True
         wiring.stop(front)
     print(f"events: {args.events}, concurrency: {args.concurrency}, server: uvicorn, loopback")
     print(f"baseline bare endpoint : {base_rate:8.1f} req/s   p99 {p99(base_lat):7.2f} ms")
     print(f"/webhooks/stripe       : {rate:8.1f} events/s p99 {p99(lat):7.2f} ms")
-    print(f"ratio (webhook/base)   : throughput {rate / base_rate:.2f}x, "
-          f"p99 {p99(lat) / p99(base_lat):.2f}x")
+    print(
+        f"ratio (webhook/base)   : throughput {rate / base_rate:.2f}x, "
+        f"p99 {p99(lat) / p99(base_lat):.2f}x"
+    )
 
 
 if __name__ == "__main__":

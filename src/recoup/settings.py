@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr = SecretStr("whsec_dev")
     api_token: SecretStr | None = None
     executor_id: str = "local"
-    worker_concurrency: int = Field(default=8, ge=1, le=256)
+    #: Cases one worker runs at once; None = no limit. A waiting case holds its slot, so a
+    #: limit caps open cases per worker: set it only to spread cases across workers.
+    worker_concurrency: int | None = Field(default=None, ge=1, le=100_000)
     sys_db_pool_size: int = Field(default=10, ge=2, le=100)
     clock_speed: float = Field(default=1.0, gt=0.0)
     clock_origin: str | None = None

@@ -147,7 +147,7 @@ def start(settings: Settings, playbook_path: Path | None = None, *, worker: bool
     if worker:
         DBOS(config=dbos_config(settings))
         DBOS.launch()
-        queues.register()
+        queues.register(settings.worker_concurrency)
         dispatch_pending(rt)
     return Started(settings, db, world, rt, worker)
 

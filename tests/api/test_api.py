@@ -25,8 +25,13 @@ FAILED = "fixtures/stripe/lago__2025-04-30.basil_webhooks_payment_intent_payment
 
 @pytest.fixture
 def started(db_url: str) -> Iterator[wiring.Started]:
-    settings = Settings(_env_file=None, database_url=db_url, clock_speed=86_400.0,  # type: ignore[call-arg]
-                        stripe_webhook_secret=SECRET, api_token=TOKEN)
+    settings = Settings(
+        _env_file=None,
+        database_url=db_url,
+        clock_speed=86_400.0,  # type: ignore[call-arg]
+        stripe_webhook_secret=SECRET,
+        api_token=TOKEN,
+    )
     app = wiring.start(settings)
     yield app
     wiring.stop(app)
@@ -120,8 +125,9 @@ def test_api_requires_the_token_when_set(client: TestClient) -> None:
     ok = client.get("/api/cases", headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200
     assert ok.json() == []
-    metrics = client.get("/api/metrics?group_by=segment",
-                         headers={"Authorization": f"Bearer {TOKEN}"})
+    metrics = client.get(
+        "/api/metrics?group_by=segment", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert metrics.status_code == 200
     assert metrics.json()["overall"]["cases"] == 0
     missing = client.get("/api/cases/nope", headers={"Authorization": f"Bearer {TOKEN}"})

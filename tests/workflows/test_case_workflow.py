@@ -57,8 +57,15 @@ def test_kept_promise_is_recorded_and_marked_kept(run_cases: RunCases) -> None:
 
 
 def test_broken_promise_gets_a_reminder_and_another_call(run_cases: RunCases) -> None:
-    broken = example("promise", behaviour={"keeps_promise": False, "pays_late_days": None,
-                                           "opens_link": False, "pays_via_link": False})
+    broken = example(
+        "promise",
+        behaviour={
+            "keeps_promise": False,
+            "pays_late_days": None,
+            "opens_link": False,
+            "pays_via_link": False,
+        },
+    )
     [case] = run_cases([broken], "broken")
     assert outcomes(case) == ["promise_recorded"] * 3
     assert [p["status"] for p in case["promises"]] == ["broken"] * 3
@@ -69,17 +76,24 @@ def test_broken_promise_gets_a_reminder_and_another_call(run_cases: RunCases) ->
 
 
 def test_dispute_alerts_finance_with_an_actionable_summary(run_cases: RunCases) -> None:
-    disputer = example("pay_now", replies={
-        "greet_verify": ["yes speaking"],
-        "ask_resolution": ["no, we were charged twice for this, i'm disputing it"],
-        "ask_dispute_detail": ["the november invoice was billed twice on our card"],
-        "*": ["okay", "bye"],
-    }, behaviour={"kind": "dispute", "opens_link": False, "pays_via_link": False})
+    disputer = example(
+        "pay_now",
+        replies={
+            "greet_verify": ["yes speaking"],
+            "ask_resolution": ["no, we were charged twice for this, i'm disputing it"],
+            "ask_dispute_detail": ["the november invoice was billed twice on our card"],
+            "*": ["okay", "bye"],
+        },
+        behaviour={"kind": "dispute", "opens_link": False, "pays_via_link": False},
+    )
     [case] = run_cases([disputer], "dispute")
     assert outcomes(case) == ["escalated"]
     [alert] = case["alerts"]
     assert (alert["team"], alert["reason"], alert["target"]) == (
-        "finance", "dispute", "#finance-collections")
+        "finance",
+        "dispute",
+        "#finance-collections",
+    )
     assert "INV-2611-00101" in alert["summary"]
     assert case["messages"] == []
     assert case["case"]["close_reason"] == "handed_off"
@@ -88,8 +102,10 @@ def test_dispute_alerts_finance_with_an_actionable_summary(run_cases: RunCases) 
 def test_opt_out_stops_at_once_and_marks_the_account(
     app: wiring.Started, run_cases: RunCases
 ) -> None:
-    opt_out = example("pay_now", replies={"greet_verify": ["yes"],
-                                          "*": ["stop calling me, take this number off your list"]})
+    opt_out = example(
+        "pay_now",
+        replies={"greet_verify": ["yes"], "*": ["stop calling me, take this number off your list"]},
+    )
     [case] = run_cases([opt_out], "optout")
     assert outcomes(case) == ["do_not_contact"]
     assert case["case"]["close_reason"] == "do_not_contact"

@@ -30,11 +30,17 @@ CASES = 24
 
 
 def table_counts(app: wiring.Started) -> dict[str, int]:
-    models = [CaseRow, TriggerEventRow, CallAttemptRow, DispositionRow, MessageRow, AlertRow,
-              WriteBackRow]
+    models = [
+        CaseRow,
+        TriggerEventRow,
+        CallAttemptRow,
+        DispositionRow,
+        MessageRow,
+        AlertRow,
+        WriteBackRow,
+    ]
     with app.db.session() as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
-                for m in models}
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0 for m in models}
 
 
 def unpickled(value: str) -> object | None:
@@ -43,8 +49,15 @@ def unpickled(value: str) -> object | None:
         return None
     try:
         return pickle.loads(base64.b64decode(value, validate=True))  # noqa: S301 - test's own data
-    except (ValueError, pickle.UnpicklingError, EOFError, TypeError, AttributeError,
-            ModuleNotFoundError, IndexError):
+    except (
+        ValueError,
+        pickle.UnpicklingError,
+        EOFError,
+        TypeError,
+        AttributeError,
+        ModuleNotFoundError,
+        IndexError,
+    ):
         return None
 
 
@@ -107,8 +120,15 @@ def test_demo_batch_closes_every_case_once(app: wiring.Started, db_url: str) -> 
     assert len(ledger.items("alert")) == counts["alerts"]
     assert len(ledger.items("crm_note")) == len(ledger.items("billing_note")) == summary["calls"]
     assert sum(summary["outcomes"].values()) == summary["calls"]
-    for key in ("recovered_amount", "link_open_rate", "link_completion_rate",
-                "promise_kept_rate", "dispute_escalation_rate", "churn_avoided", "dso_days"):
+    for key in (
+        "recovered_amount",
+        "link_open_rate",
+        "link_completion_rate",
+        "promise_kept_rate",
+        "dispute_escalation_rate",
+        "churn_avoided",
+        "dso_days",
+    ):
         assert key in summary
 
     again = demo.run(app, CASES, seed=3, on_progress=lambda _: None, timeout_s=5)
@@ -119,16 +139,17 @@ def test_demo_batch_closes_every_case_once(app: wiring.Started, db_url: str) -> 
 def test_no_card_number_is_stored_anywhere(app: wiring.Started, db_url: str) -> None:
     summary = demo.run(app, 30, seed=5, on_progress=lambda _: None, timeout_s=90)
     assert summary["open_cases"] == 0
-    readers = [v for _, v in app.world.ledger.items("persona")
-               if (v.get("behaviour") or {}).get("kind") == "card_then_link"]
+    readers = [
+        v
+        for _, v in app.world.ledger.items("persona")
+        if (v.get("behaviour") or {}).get("kind") == "card_then_link"
+    ]
     assert readers, "the seed must include customers who read out a card number"
     assert card_numbers_in(db_url) == []
     assert card_numbers_in(system_database_url(db_url)) == []
 
 
-def test_calls_are_placed_inside_the_local_calling_window(
-    app: wiring.Started, db_url: str
-) -> None:
+def test_calls_are_placed_inside_the_local_calling_window(app: wiring.Started, db_url: str) -> None:
     demo.run(app, 20, seed=9, on_progress=lambda _: None, timeout_s=90)
     with app.db.session() as s:
         rows = s.execute(

@@ -34,7 +34,7 @@ _NUMBERISH = frozenset(
      "june", "july", "august", "september", "october", "november", "december"}
 )  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
-_SEPARATOR = re.compile(r"[\s\-.,]*")
+_SEPARATOR = re.compile(r"[\s\-,]*")  # not ".": "1795544779.56404" is a time, not a card
 _CARD_CONTEXT = re.compile(r"\b(card|visa|master ?card|amex|american express|discover)\b", re.I)
 _CVV_CUE = re.compile(
     r"\b(cvv2?|cvc2?|csc|security (code|number)|verification code|code on the back"
@@ -76,9 +76,19 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _glued(text: str, start: int, end: int) -> bool:
+    """Digits stuck to letters or underscores ("acct_4242...", "a456") belong to an ID."""
+    if not text[start].isdigit():
+        return False
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return before.isalpha() or before == "_" or after.isalpha() or after == "_"
+
+
 def _tokens(text: str) -> list[_Tok]:
     """Tokens with the digits each stands for; "double four" becomes one token "44"."""
-    raw = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    raw = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)
+           if not _glued(text, m.start(), m.end())]  # fmt: skip
     out: list[_Tok] = []
     i = 0
     while i < len(raw):
@@ -135,9 +145,10 @@ def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
     return sorted(chosen)
 
 
-def _card_runs(text: str) -> list[tuple[int, int, list[str]]]:
-    """Runs holding a card number: the span of their digits and the card numbers found."""
-    cued = bool(_CARD_CONTEXT.search(text))
+def _card_runs(text: str, luhn_only: bool = False) -> list[tuple[int, int, list[str]]]:
+    """Runs holding a card number: the span of their digits and the card numbers found.
+    Outside ``luhn_only`` a run in a sentence about a card needs no checksum (a misread card)."""
+    cued = not luhn_only and bool(_CARD_CONTEXT.search(text))
     out: list[tuple[int, int, list[str]]] = []
     for run in _runs(text, _tokens(text)):
         windows = _windows(run, cued)
@@ -179,7 +190,7 @@ def _sensitive_spans(text: str) -> list[tuple[int, int, str]]:
 
 def find_card_numbers(text: str) -> list[str]:
     """Card numbers in ``text`` as bare digits, for Luhn scans of stored data."""
-    return [digits for _, _, numbers in _card_runs(text) for digits in numbers]
+    return [digits for _, _, numbers in _card_runs(text, luhn_only=True) for digits in numbers]
 
 
 def contains_card_data(text: str) -> bool:

@@ -48,7 +48,7 @@ _CONTRACTIONS = (
     ("'s", " is"),
 )  # fmt: skip
 _BARE = {
-    "dont": "do not", "cant": "cannot", "wont": "will not", "didnt": "did not", "im": "i am",
+    "dont": "do not", "cant": "can not", "wont": "will not", "didnt": "did not", "im": "i am",
     "doesnt": "does not", "isnt": "is not", "wasnt": "was not", "ive": "i have", "its": "it is",
     "thats": "that is", "whats": "what is", "whos": "who is", "couldnt": "could not",
     "havent": "have not", "hasnt": "has not", "cannot": "can not", "gonna": "going to",
@@ -113,8 +113,9 @@ def _matches(
     pay = _pay_intent(spoken, promise)
     if pay:
         found.add(pay)
-    if topic or ix.QUESTION_SHAPE.search(spoken) or (raw.rstrip().endswith("?") and not answer):
-        found.add("question")  # but "uh, yes?" is a yes
+    asked = raw.rstrip().endswith("?") and not answer and not found & {"greeting", "hold"}
+    if topic or ix.QUESTION_SHAPE.search(spoken) or asked:
+        found.add("question")  # but "uh, yes?" is a yes and "hello?" a greeting
     if answer:
         found.add(answer)
     if promise is not None and found <= {"yes", "no"}:

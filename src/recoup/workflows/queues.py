@@ -2,7 +2,8 @@
 
 Case workflows spend most of their life waiting (calling windows, promise dates), and a DBOS
 queue counts a waiting workflow against its concurrency, so the queue sets no concurrency
-limit: it exists so that any worker process sharing the database can pick a case up.
+limit by default: it exists so that any worker process sharing the database can pick a
+case up. ``RECOUP_WORKER_CONCURRENCY`` sets a per-worker limit where cases must be spread.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ CASE_QUEUE = "recoup-cases"
 _queue: Queue | None = None
 
 
-def register(polling_interval_sec: float = 0.2) -> Queue:
+def register(worker_concurrency: int | None = None, polling_interval_sec: float = 0.2) -> Queue:
     """Register (or update) the case queue; call after ``DBOS.launch()``."""
     global _queue
-    _queue = DBOS.register_queue(CASE_QUEUE, polling_interval_sec=polling_interval_sec)
+    _queue = DBOS.register_queue(
+        CASE_QUEUE,
+        worker_concurrency=worker_concurrency,
+        polling_interval_sec=polling_interval_sec,
+    )
     return _queue
 
 

@@ -1,0 +1,135 @@
+"""Card data: found in digits, words and both; masked everywhere; IDs and amounts left alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from recoup.agent.redact import (
+    contains_card_data,
+    find_card_numbers,
+    luhn_valid,
+    mask_contact,
+    redact,
+)
+
+VISA = "4242424242424242"
+
+
+@pytest.mark.parametrize(
+    ("digits", "valid"),
+    [
+        (VISA, True),
+        ("4111111111111111", True),
+        ("378282246310005", True),  # Amex, 15 digits
+        ("4242424242424241", False),
+        ("", False),
+        ("4242 4242", False),
+    ],
+)
+def test_luhn(digits: str, valid: bool) -> None:
+    assert luhn_valid(digits) is valid
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "my card is 4242 4242 4242 4242",
+        "it's 4242-4242-4242-4242.",
+        "4242424242424242",
+        "four two four two four two four two four two four two four two four two",
+        "four two four two, four two four two, four two four two, four two four two",
+        "um 4242 um 4242 4242 4242 and that is it",
+        "4242 four two four two 4242 four two four two",
+    ],
+)
+def test_card_numbers_in_digits_words_and_both(spoken: str) -> None:
+    assert contains_card_data(spoken)
+    assert find_card_numbers(spoken) == [VISA]
+    masked = redact(spoken)
+    assert "[card number]" in masked
+    assert not re.search(r"\d", masked)
+    assert "four two" not in masked
+
+
+def test_oh_and_double_are_digits() -> None:
+    spoken = "four oh oh oh oh five double six double five double six double five five six"
+    assert find_card_numbers(spoken) == ["4000056655665556"]
+
+
+def test_misread_card_in_a_card_sentence_is_still_masked() -> None:
+    text = "the card number is 4242 4242 4242 4243"  # one digit wrong: fails Luhn
+    assert not luhn_valid("4242424242424243")
+    assert contains_card_data(text)
+    assert redact(text) == "the card number is [card number]"
+    assert find_card_numbers(text) == []  # a Luhn scan only reports checksummed numbers
+
+
+def test_expiry_and_code_after_an_unlabelled_card_are_masked_with_it() -> None:
+    text = "4242 4242 4242 4242 12 28 123 thanks"
+    assert find_card_numbers(text) == [VISA]  # the card, not a 19-digit window that passes
+    assert redact(text) == "[card number] thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("the security code is four five six", "the security code is [security code]"),
+        ("cvv 123 please", "cvv [security code] please"),
+        ("it expires 12/28", "it expires [expiry]"),
+        ("expiry oh nine twenty nine", "expiry [expiry]"),
+    ],
+)
+def test_security_code_and_expiry_count_as_card_data(text: str, masked: str) -> None:
+    assert contains_card_data(text)
+    assert redact(text) == masked
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        "I can give you my card number",
+        "let me read you the card",
+        "Okay, my card number is",
+        "can I pay with my card over the phone",
+        "got my card right here",
+    ],
+)
+def test_an_offer_to_read_the_card_is_flagged_not_changed(offer: str) -> None:
+    assert contains_card_data(offer)
+    assert redact(offer) == offer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "invoice INV-2024-000123 for $249.00",
+        "call me on +1 415 555 0132 or 020 7946 0958",
+        "account acct_4242424242424242 and cus_9f8e7d6c",
+        "we paid 1,249,000.00 last year",
+        "at 1795544779.56404 the event 2026-11-24 18:12:45 was stored",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "my card expired last month",
+        "the card was declined again",
+    ],
+)
+def test_ids_phones_amounts_and_times_are_not_card_data(text: str) -> None:
+    assert not contains_card_data(text)
+    assert find_card_numbers(text) == []
+    assert redact(text) == text
+
+
+def test_mask_contact_masks_emails_and_phones_but_keeps_ids() -> None:
+    text = "email jo@example.com, call +1 415 555 0132, invoice INV-2024-000123"
+    assert mask_contact(text) == "email [email], call [phone], invoice INV-2024-000123"
+
+
+def test_mask_contact_masks_spoken_contacts() -> None:
+    text = "it's john at gmail dot com or four one five five five five oh one three two"
+    assert mask_contact(text) == "it's [email] or [phone]"
+
+
+def test_redact_leaves_contacts_for_the_transcript() -> None:
+    text = "send it to jo@example.com"
+    assert redact(text) == text
