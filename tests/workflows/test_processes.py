@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -230,7 +230,3 @@ def executors_used(url: str) -> set[str]:
         ).fetchall()
     return {str(r[0]) for r in rows}
 
-
-@pytest.fixture(autouse=True)
-def _no_stray_workers() -> Iterator[None]:
-    yield
