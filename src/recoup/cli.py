@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from recoup import logs
 from recoup.domain.errors import RecoupError
 from recoup.settings import Settings, load_settings
 
@@ -42,11 +43,13 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(quiet: bool = False, **overrides: Any) -> Settings:
     try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except RecoupError as exc:
         raise _fail(exc) from None
+    logs.configure("WARNING" if quiet else settings.log_level)
+    return settings
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -67,7 +70,7 @@ def demo(
     from recoup import demo as demo_mod
     from recoup import wiring
 
-    settings = _settings(database_url=database)
+    settings = _settings(quiet=True, database_url=database)
     if settings.clock_speed == 1.0 and settings.clock_origin is None:
         settings = settings.model_copy(update={"clock_speed": DEMO_CLOCK_SPEED})
     try:

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "test", "production"] = "development"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_url: str = DEFAULT_DATABASE_URL
     playbook: Path | None = None
     stripe_webhook_secret: SecretStr = SecretStr("whsec_dev")

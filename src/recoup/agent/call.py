@@ -36,9 +36,9 @@ def converse(request: CallRequest, pickup: str, customer: Customer, now: datetim
     dialog = Dialog(request, now)
     turn = dialog.open(pickup)
     for _ in range(MAX_TURNS):
+        reply = customer.reply(turn.act, turn.text)  # the closing words are heard too
         if turn.done:
             break
-        reply = customer.reply(turn.act, turn.text)
         if reply is None:
             dialog.hang_up()
             break

@@ -175,7 +175,8 @@ YES = re.compile(
     r"definitely|of course|"
     r"certainly|ok|okay|alright|all right|fine|please do|go ahead|uh huh|mhm|indeed|sounds good|"
     r"that works|perfect|great|that is (right|correct|me|fine)|it is me|this is (he|she|him|her"
-    r"|me)|that would be)\b|\byes\b"
+    r"|me)|that would be|either|whichever|whatever|i do not mind|no preference|"
+    r"(it )?does not matter)\b|\byes\b"
 )
 NO = re.compile(
     r"^(no|nope|nah|not really|negative|incorrect|not me)\b|\b(that is|it is) (not right|wrong|"

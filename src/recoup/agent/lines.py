@@ -1,8 +1,8 @@
 """What the agent says: a few variants per line, picked deterministically per call.
 
-The variant depends on the call ID (crc32, not ``hash``, which changes per process), the line
-and how often it has been said in this call: a replayed call says the same words, different
-calls do not all sound the same, and a repeated prompt is worded differently the second time.
+Each call starts at a variant picked from its call ID (crc32, not ``hash``, which changes per
+process) and moves to the next one each time a line is said again: a replayed call says the
+same words, different calls do not all sound the same, and a repeated prompt is reworded.
 
 Lines that may be said before the person is verified (``disclose``, ``greet_verify``, the
 ``pre_*`` answers, ``voicemail`` and the neutral closes) never mention the debt; ``Dialog``
@@ -181,6 +181,7 @@ class Lines:
     def say(self, key: str, **slots: str) -> str:
         """The text of line ``key`` with its slots filled, in this call's variant."""
         variants = TEMPLATES[key]
-        index = zlib.crc32(f"{self._seed}:{key}:{self._said[key]}".encode()) % len(variants)
+        start = zlib.crc32(f"{self._seed}:{key}".encode())
+        index = (start + self._said[key]) % len(variants)
         self._said[key] += 1
         return variants[index].format(**slots)

@@ -7,6 +7,7 @@ and the row is inserted once, so a re-run step neither sends nor records twice.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date, datetime
 
 from dbos import DBOS
@@ -36,6 +37,8 @@ from recoup.store.tables import (
     WriteBackRow,
 )
 from recoup.workflows.runtime import current
+
+log = logging.getLogger(__name__)
 
 
 def tracking_token(key: str) -> str:
@@ -85,6 +88,7 @@ def send_link(
     extra = {"promise_date": promise_date.isoformat()} if promise_date else {}
     message = _message(context, key, channel, template, **extra)
     receipt = rt.messaging.send(message)
+    log.info("%s link for %s sent by %s to %s", kind, context.case_id, channel.value, message.to)
     at = rt.clock.now()
     with rt.db.session() as s:
         repo.insert_once(

@@ -7,6 +7,7 @@ its result instead of ringing the customer again.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from dbos import DBOS
@@ -16,6 +17,8 @@ from recoup.domain.models import CallRequest, CaseContext, Disposition, Transcri
 from recoup.store import repo
 from recoup.store.tables import CallAttemptRow, CaseRow, DispositionRow
 from recoup.workflows.runtime import current
+
+log = logging.getLogger(__name__)
 from recoup.workflows.steps_enrich import policy_at
 
 
@@ -123,6 +126,7 @@ def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
     if not dialed_before and policy_at(context, moment).action != "call":
         return None
     _begin(context, call_id, attempt_no, moment)
+    log.info("calling %s (%s) for %s", context.account.name, context.account.phone, call_id)
     disposition = _scrub(current().telephony.place_call(_request(context, attempt_no)))
     _finish(context, disposition)
     return disposition
