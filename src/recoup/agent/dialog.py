@@ -87,7 +87,7 @@ class Dialog(Stages):
         self._card |= u.card_data
         self._upset |= u.upset
         act = u.intent if (text or "").strip() else "silence"
-        self._transcript.append(TranscriptTurn(speaker="customer", act=act, text=u.redacted_text))
+        self._transcript.append(TranscriptTurn(speaker="customer", act=act, text=text or ""))
         if self._heard > MAX_CUSTOMER_TURNS:
             step = self.finish(u, "close_low_confidence", Outcome.REVIEW,
                                review=ReviewReason.LOW_CONFIDENCE)  # fmt: skip

@@ -112,7 +112,7 @@ class Stages(Flow):
         named = bool(first) and re.search(
             rf"\b(this is|it is|i am) {first}\b(?! is)|\b{first} (here|speaking)\b", said
         )
-        if False:
+        if u.intent in ("hold", "wrong_party", "no"):
             return False
         return bool(named) or (u.answer == "yes" and u.confidence >= CONFIDENCE_FLOOR)
 

@@ -17,9 +17,9 @@ from recoup.domain.models import CallRequest, CaseContext, Disposition, Transcri
 from recoup.store import repo
 from recoup.store.tables import CallAttemptRow, CaseRow, DispositionRow
 from recoup.workflows.runtime import current
+from recoup.workflows.steps_enrich import policy_at
 
 log = logging.getLogger(__name__)
-from recoup.workflows.steps_enrich import policy_at
 
 
 def call_id_for(case_id: str, attempt_no: int) -> str:
