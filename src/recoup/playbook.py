@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from recoup.domain.errors import ConfigError
 from recoup.domain.models import EscalationReason, Outcome, Team, TriggerKind
@@ -33,6 +40,24 @@ class CallingWindow(_Strict):
     start: time = time(9, 0)
     end: time = time(20, 0)
     days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _sexagesimal(cls, value: object) -> object:
+        """YAML 1.1 reads an unquoted ``20:00`` as 1200 (minutes, base 60): read it back."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value < 24 * 60:
+                raise ValueError('write times as "HH:MM" in quotes')
+            return time(value // 60, value % 60)
+        return value
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> CallingWindow:
+        if self.start >= self.end:
+            raise ValueError("the window must start before it ends")
+        if not self.days:
+            raise ValueError("the window needs at least one day")
+        return self
 
     @field_validator("days")
     @classmethod
@@ -71,18 +96,27 @@ class Segments(_Strict):
     exclude: tuple[str, ...] = ()
 
 
+DEFAULT_ROUTES = {
+    EscalationReason.DISPUTE: Team.FINANCE,
+    EscalationReason.CANCELLATION: Team.ACCOUNT_OWNER,
+    EscalationReason.CONTRACT_CHANGE: Team.ACCOUNT_OWNER,
+    EscalationReason.HUMAN_REQUESTED: Team.FINANCE,
+    EscalationReason.HIGH_VALUE: Team.FINANCE,
+}
+
+
 class Escalations(_Strict):
     """Where alerts go: a Slack channel for finance, the owner's handle for account owners."""
 
     finance_channel: str = "#finance-collections"
     owner_fallback_channel: str = "#account-owners"
-    routes: dict[EscalationReason, Team] = {
-        EscalationReason.DISPUTE: Team.FINANCE,
-        EscalationReason.CANCELLATION: Team.ACCOUNT_OWNER,
-        EscalationReason.CONTRACT_CHANGE: Team.ACCOUNT_OWNER,
-        EscalationReason.HUMAN_REQUESTED: Team.FINANCE,
-        EscalationReason.HIGH_VALUE: Team.FINANCE,
-    }
+    routes: dict[EscalationReason, Team] = DEFAULT_ROUTES
+
+    @field_validator("routes")
+    @classmethod
+    def _complete(cls, routes: dict[EscalationReason, Team]) -> dict[EscalationReason, Team]:
+        """Routes not listed keep their default team, so every escalation has somewhere to go."""
+        return {**DEFAULT_ROUTES, **routes}
 
 
 class Templates(_Strict):

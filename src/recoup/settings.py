@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,10 +24,12 @@ _PLACEHOLDERS = {"", "changeme", "whsec_dev", "secret"}
 
 
 class Settings(BaseSettings):
-    """Process configuration. Unknown ``RECOUP_`` variables are refused, to catch typos."""
+    """Process configuration. Unknown ``RECOUP_`` variables are refused, to catch typos
+    (by :func:`load_settings`, which reads the environment and ``.env``; other tools' keys in a
+    shared ``.env`` are left alone)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="RECOUP_", env_file=".env", extra="forbid", case_sensitive=False
+        env_prefix="RECOUP_", env_file=".env", extra="ignore", case_sensitive=False
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -51,19 +54,31 @@ class Settings(BaseSettings):
     def _refuse_placeholder_secrets(self) -> Settings:
         secret = self.stripe_webhook_secret.get_secret_value()
         if self.environment == "production" and secret in _PLACEHOLDERS:
-            raise ValueError("stripe_webhook_secret is a placeholder; set a real one")
+            raise ValueError(
+                "RECOUP_STRIPE_WEBHOOK_SECRET: stripe_webhook_secret is a placeholder; "
+                "set the endpoint's signing secret"
+            )
         return self
 
 
-def _check_unknown_variables() -> None:
+def _check_unknown_variables(env_file: Path = Path(".env")) -> None:
     """Refuse ``RECOUP_*`` variables that name no setting: a typo must not pass silently."""
     known = {f"RECOUP_{name.upper()}" for name in Settings.model_fields}
-    for key in os.environ:
+    names = list(os.environ)
+    if env_file.is_file():
+        names += [k for k in dotenv_values(env_file) if k]
+    for key in names:
         upper = key.upper()
         if upper.startswith("RECOUP_") and upper not in known:
             near = difflib.get_close_matches(upper, sorted(known), n=1)
             hint = f" (did you mean {near[0]}?)" if near else ""
             raise ConfigError(f"unknown setting {key}{hint}")
+
+
+def _describe(loc: tuple[int | str, ...], message: str) -> str:
+    if not loc:
+        return message
+    return f"RECOUP_{'_'.join(str(p) for p in loc).upper()}: {message}"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -72,8 +87,5 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"RECOUP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from exc

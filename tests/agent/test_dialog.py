@@ -78,14 +78,14 @@ def agent_lines(d: Disposition) -> list[str]:
 
 
 def test_disclosure_and_recording_notice_come_first() -> None:
-    d, script = call(None)
+    _, script = call(None)
     act, text = script.heard[0]
     assert act == "greet_verify"
     assert re.match(r"(Hi|Hello), (this is|I'm) an automated assistant calling on behalf of "
                     r"Acme Cloud\.", text)
     assert "recorded" in text
     assert text.endswith(("May I speak with Dana Reyes?", "Could I speak with Dana Reyes, please?"))
-    d, script = call(None, recording_notice=False)
+    _, script = call(None, recording_notice=False)
     assert "recorded" not in script.heard[0][1]
 
 
@@ -112,7 +112,9 @@ def test_a_third_party_hears_name_company_and_callback_only() -> None:
     assert d.outcome is Outcome.WRONG_PARTY
     assert d.intent == "wrong_party"
     close = agent_lines(d)[-1]
-    assert "Dana Reyes" in close and "Acme Cloud" in close and "+1 800 555 0100" in close
+    assert "Dana Reyes" in close
+    assert "Acme Cloud" in close
+    assert "+1 800 555 0100" in close
     assert not DEBT.search(close)
     assert "nothing was disclosed" in d.summary
 
@@ -128,13 +130,17 @@ def test_pay_now_by_whatsapp() -> None:
     d, script = call("yes, speaking", "sure, send me a link", "WhatsApp please", "yes")
     assert script.acts == ["greet_verify", "ask_resolution", "ask_channel", "confirm", "close"]
     reminder = script.heard[1][1]
-    assert "INV-0042" in reminder and "$249.00" in reminder and "Friday, November 20" in reminder
+    assert "INV-0042" in reminder
+    assert "$249.00" in reminder
+    assert "Friday, November 20" in reminder
     assert "didn't go through" in reminder
     assert d.outcome is Outcome.LINK_SENT
     assert d.channel is Channel.WHATSAPP
     assert (d.intent, d.objection) == ("pay_now", None)
     assert d.next_action == "send payment link by whatsapp"
-    assert "INV-0042" in d.summary and "$249.00" in d.summary and "WhatsApp" not in d.summary
+    assert "INV-0042" in d.summary
+    assert "$249.00" in d.summary
+    assert "WhatsApp" not in d.summary
 
 
 def test_email_is_the_default_when_the_customer_has_no_preference() -> None:
@@ -242,7 +248,8 @@ def test_a_question_is_answered_from_the_case_and_the_call_goes_back() -> None:
                      "email", "yes")
     assert script.acts[2:4] == ["answer_question", "answer_question"]
     amount_answer, legit_answer = script.heard[2][1], script.heard[3][1]
-    assert "$249.00" in amount_answer and "INV-0042" in amount_answer
+    assert "$249.00" in amount_answer
+    assert "INV-0042" in amount_answer
     assert "number on your invoice" in legit_answer
     for answer in (amount_answer, legit_answer):  # and the question it was at, asked again
         assert answer.endswith(("or is there a date that works better for you?",
@@ -254,7 +261,8 @@ def test_a_question_while_confirming_identity_is_answered_with_the_reminder() ->
     _, script = call("yes it's me, who's calling?", None)
     act, text = script.heard[1]
     assert act == "ask_resolution"
-    assert "INV-0042" in text and "automated assistant calling on behalf of Acme Cloud" in text
+    assert "INV-0042" in text
+    assert "automated assistant calling on behalf of Acme Cloud" in text
 
 
 def test_card_details_are_interrupted_redacted_and_flagged() -> None:
@@ -262,11 +270,14 @@ def test_card_details_are_interrupted_redacted_and_flagged() -> None:
                      "oh, ok, email then", "yes")
     act, text = script.heard[2]
     assert act == "warn_card_data"
-    assert "don't" in text and "card details" in text and "secure link" in text
+    assert "don't" in text
+    assert "card details" in text
+    assert "secure link" in text
     assert d.card_data_detected
     assert (d.outcome, d.channel) == (Outcome.LINK_SENT, Channel.EMAIL)
     stored = " ".join(t.text for t in d.transcript)
-    assert "4242" not in stored and "12/28" not in stored
+    assert "4242" not in stored
+    assert "12/28" not in stored
     assert find_card_numbers(stored) == []
     assert "[card number]" in stored
 
@@ -315,7 +326,8 @@ def test_voicemail_leaves_a_limited_message() -> None:
     (turn,) = d.transcript  # the message is the whole call
     assert script.heard == [("voicemail", turn.text)]
     assert turn.act == "voicemail"
-    assert "Dana Reyes" in turn.text and "Acme Cloud" in turn.text
+    assert "Dana Reyes" in turn.text
+    assert "Acme Cloud" in turn.text
     assert "+1 800 555 0100" in turn.text
     assert not DEBT.search(turn.text)
 
@@ -355,14 +367,21 @@ def test_the_dialog_api() -> None:
     with pytest.raises(RuntimeError):
         dialog.hear("yes")
     first = dialog.open("human")
-    assert isinstance(first, AgentTurn) and not first.done
+    assert isinstance(first, AgentTurn)
+    assert not first.done
     with pytest.raises(RuntimeError):
         dialog.disposition()
     last = dialog.hear("please take me off your list")
-    assert last.done and last.act == "close"
+    assert last.done
+    assert last.act == "close"
     assert dialog.hear("hello?") == last  # nothing more is said once the call is over
     dialog.hang_up()
     assert dialog.disposition().outcome is Outcome.DO_NOT_CONTACT
+    hung_up = Dialog(request(), NOW)
+    hung_up.open("human")
+    hung_up.hang_up()
+    assert hung_up.hear("hello?").done  # a call the customer ended stays ended
+    assert hung_up.disposition().outcome is Outcome.NO_ANSWER
     with pytest.raises(ValueError, match="pickup"):
         Dialog(request(), NOW).open("fax")
 

@@ -52,6 +52,9 @@ def hear(text: str | None) -> Understanding:
         ("Mm-hm, that's me.", "yes"),
         ("uh, yes?", "yes"),
         ("nope", "no"),
+        ("definitely not", "no"),
+        ("of course not!", "no"),
+        ("get me your manager on the line", "human"),
         ("hold on, let me get her", "hold"),
         ("hello?", "greeting"),
     ],
@@ -157,6 +160,20 @@ def test_not_english(text: str) -> None:
 )
 def test_english_with_foreign_names_is_english(text: str) -> None:
     assert hear(text).language_ok
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I can't make it on Saturday", None),  # Saturday is ruled out, not offered
+        ("I can't pay on friday", None),
+        ("I can't pay until Saturday", date(2026, 11, 28)),
+        ("Not today. I can do friday though", date(2026, 11, 27)),
+        ("I can't do it today, but I can pay friday", date(2026, 11, 27)),
+    ],
+)
+def test_a_date_that_is_ruled_out_is_not_a_promise(text: str, day: date | None) -> None:
+    assert hear(text).promise_date == day
 
 
 def test_vague_promise_needs_a_date() -> None:

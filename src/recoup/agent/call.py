@@ -24,7 +24,9 @@ class Customer(Protocol):
     ``None`` means the customer hung up; an empty string is silence.
     """
 
-    def reply(self, act: str, text: str) -> str | None: ...
+    def reply(self, act: str, text: str) -> str | None:
+        """The answer to what the agent just said (``act`` names its purpose)."""
+        ...
 
 
 def converse(request: CallRequest, pickup: str, customer: Customer, now: datetime) -> Disposition:

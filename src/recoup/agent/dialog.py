@@ -87,7 +87,7 @@ class Dialog(Stages):
         self._card |= u.card_data
         self._upset |= u.upset
         act = u.intent if (text or "").strip() else "silence"
-        self._transcript.append(TranscriptTurn(speaker="customer", act=act, text=text or ""))
+        self._transcript.append(TranscriptTurn(speaker="customer", act=act, text=u.redacted_text))
         if self._heard > MAX_CUSTOMER_TURNS:
             step = self.finish(u, "close_low_confidence", Outcome.REVIEW,
                                review=ReviewReason.LOW_CONFIDENCE)  # fmt: skip
@@ -96,10 +96,13 @@ class Dialog(Stages):
         return self._emit(step)
 
     def hang_up(self) -> None:
-        """The customer hung up: keep what was learnt, send the rest to a person."""
+        """The customer hung up. Before verification that is as good as no answer; after it,
+        a dispute already heard still goes to finance and anything else to review."""
         if self.result is not None:
             return
         self._hung_up = True
+        if self._last is not None:
+            self._last = AgentTurn(self._last.act, self._last.text, done=True)
         if self.stage == "dispute_detail":
             self.finish(self.decisive or _SILENT, "close_dispute", Outcome.ESCALATED,
                         escalation=DISPUTE)  # fmt: skip

@@ -41,7 +41,9 @@ PATTERNS: dict[Intent, tuple[str, ...]] = {
     "human": (
         rf"(speak|talk|chat) (to|with) (a |an |the |some |your |my )?"
         rf"(real |actual |live |account )?{_PEOPLE}",
-        rf"(want|need|like|get|give me) (to )?(a |an |the )?(real |actual |live )?{_PEOPLE}\b",
+        rf"(want|need|like|get|get me|give me|put me with) (to )?(a |an |the |your )?"
+        rf"(real |actual |live )?{_PEOPLE}\b",
+        r"(stop|quit) talking to (a |the )?(bots?|robots?|machines?|computers?|virtual agents?)",
         r"(transfer|connect) me", r"put me through", r"customer (service|support)",
         r"human being", r"(do not|not) want to (talk|speak) to (a )?(robot|machine|bot|computer)",
     ),
@@ -167,20 +169,20 @@ TOPICS: dict[Topic, str] = {
     "repeat": r"(say|repeat) (that|it)( again)?|pardon|come again|what did you say|^sorry$",
 }
 QUESTION_SHAPE = re.compile(
-    r"^(what|why|how|when|where|who|which|is|are|can|could|do|does|did|will|would)\b"
+    r"^(what|why|how|when|where|who|which|is|are|can|could|do|does|did|will|would)\b(?! not)"
 )
 YES = re.compile(
     r"\b(that is me|it is me|speaking)\b|"
     r"^((so|well|right|okay|ok) )*(yes|yeah|yep|yup|yea|ya|sure|correct|right|speaking|absolutely|"
-    r"definitely|of course|"
+    r"definitely|of course|awesome|excellent|brilliant|lovely|cool|that is great|"
     r"certainly|ok|okay|alright|all right|fine|please do|go ahead|uh huh|mhm|indeed|sounds good|"
     r"that works|perfect|great|that is (right|correct|me|fine)|it is me|this is (he|she|him|her"
     r"|me)|that would be|either|whichever|whatever|i do not mind|no preference|"
-    r"(it )?does not matter)\b|\byes\b"
+    r"(it )?does not matter)\b(?! not)|\byes\b"
 )
 NO = re.compile(
-    r"^(no|nope|nah|not really|negative|incorrect|not me)\b|\b(that is|it is) (not right|wrong|"
-    r"incorrect)\b|\bno\b"
+    r"^(no|nope|nah|not really|negative|incorrect|not me|do not)\b|\b(that is|it is) (not right|"
+    r"wrong|incorrect)\b|\bno\b|\b(of course|definitely|absolutely|certainly|surely) not\b"
 )
 SOFT_NO = re.compile(r"\bno (problem|worries|thanks|thank you)\b")
 UPSET = re.compile(

@@ -112,8 +112,6 @@ class Stages(Flow):
         named = bool(first) and re.search(
             rf"\b(this is|it is|i am) {first}\b(?! is)|\b{first} (here|speaking)\b", said
         )
-        if u.intent in ("hold", "wrong_party", "no"):
-            return False
         return bool(named) or (u.answer == "yes" and u.confidence >= CONFIDENCE_FLOOR)
 
     def _pre_answer(self, u: Understanding) -> str:
@@ -158,7 +156,8 @@ class Stages(Flow):
             return self.unclear(u)
         key, outcome, escalation, review = _CLOSES[u.intent]
         self.objection = short_phrase(u.redacted_text)
-        self.promise = u.promise_date if u.intent == "hardship" else None
+        if u.intent == "hardship":
+            self.promise = u.promise_date  # a date offered despite hardship, for review
         callback = u.promise_date if u.intent == "callback" else None
         return self.finish(u, key, outcome, escalation=escalation, review=review, callback=callback)
 

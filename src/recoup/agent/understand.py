@@ -85,7 +85,7 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
             intent="other", confidence=0.2 if spoken else 0.0, card_data=card,
             redacted_text=redacted, language_ok=not spoken, upset=upset,
         )  # fmt: skip
-    promise = parse_promise_date(redacted, now, tz)  # a card's expiry is no promise date
+    promise = _promised(spoken, parse_promise_date(redacted, now, tz))  # an expiry is no date
     answer, mixed = _answer(spoken)
     topic, channel = _topic(spoken), _channel(spoken)
     found = _matches(spoken, raw, promise, answer, topic)
@@ -103,6 +103,18 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
         upset=upset,
         needs_date_clarification=promise is None and needs_date_clarification(redacted),
     )
+
+
+_NEGATION = re.compile(r"\b(not|never|can not)\b")
+_STILL_OFFERED = re.compile(r"\b(until|till|but|then|instead|though|however|before)\b")
+
+
+def _promised(spoken: str, day: date | None) -> date | None:
+    """The date, unless it is the one the customer cannot do: "I can't make it on Saturday"
+    names Saturday to rule it out, "I can't pay until Saturday" to offer it."""
+    if day is not None and _NEGATION.search(spoken) and not _STILL_OFFERED.search(spoken):
+        return None
+    return day
 
 
 def _matches(

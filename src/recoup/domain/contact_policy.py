@@ -49,6 +49,16 @@ def zones_for(account: Account) -> list[ZoneInfo]:
     return [ZoneInfo(name) for name in names]
 
 
+def callable_number(phone: str | None) -> bool:
+    """True for a number phonenumbers considers valid (a zone alone does not make it callable)."""
+    if not phone:
+        return False
+    try:
+        return bool(phonenumbers.is_valid_number(phonenumbers.parse(phone, None)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def in_window(moment: datetime, zones: list[ZoneInfo], window: CallingWindow) -> bool:
     """True when ``moment`` is inside the calling window in every zone."""
     for zone in zones:
@@ -63,6 +73,8 @@ def in_window(moment: datetime, zones: list[ZoneInfo], window: CallingWindow) ->
 def next_window(now: datetime, zones: list[ZoneInfo], window: CallingWindow) -> datetime | None:
     """The first quarter-hour at or after ``now`` inside the window, within eight days."""
     moment = now.replace(second=0, microsecond=0)
+    if moment < now:
+        moment += timedelta(minutes=1)
     moment += timedelta(minutes=(-moment.minute) % 15)
     end = now + _HORIZON
     while moment <= end:
@@ -85,7 +97,7 @@ def decide(
     if attempts_made >= playbook.calling.max_attempts:
         return PolicyDecision("stop", "attempts_exhausted")
     zones = zones_for(account)
-    if not account.phone or not zones:
+    if not callable_number(account.phone) or not zones:
         return PolicyDecision("review", "no_callable_number")
     if in_window(now, zones, playbook.calling.window):
         return PolicyDecision("call", "in_window")

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+DIMENSIONS = ("week", "source", "segment", "owner", "outcome")
 _UNREACHED = frozenset({"no_answer", "voicemail_left", "wrong_party"})
 
 
@@ -109,6 +110,8 @@ def group_key(case: CaseFacts, dimension: str) -> str:
 
 def by(cases: list[CaseFacts], dimension: str, now: datetime) -> dict[str, dict[str, Any]]:
     """The metrics for each value of ``dimension``."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}: use {', '.join(DIMENSIONS)}")
     groups: dict[str, list[CaseFacts]] = {}
     for case in cases:
         groups.setdefault(group_key(case, dimension), []).append(case)

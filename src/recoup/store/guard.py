@@ -46,8 +46,10 @@ def scrub(value: Any) -> Any:
         if not card_numbers(value):
             return value
         return _CARD.sub(lambda m: MASK if card_numbers(m.group()) else m.group(), value)
+    if isinstance(value, int) and not isinstance(value, bool) and card_numbers(str(value)):
+        return MASK
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
+        return {scrub(k): scrub(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(scrub(v) for v in value)
     return value

@@ -8,28 +8,40 @@ duplicate does not abort the caller's transaction.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from recoup.agent.redact import redact
 from recoup.domain.models import TriggerEvent, jsonable
+from recoup.store import guard
 from recoup.store.tables import AuditRow, Base, CaseRow, TriggerEventRow
 
 RowT = TypeVar("RowT", bound=Base)
 
 
 def insert_once(session: Session, row: Base) -> bool:
-    """Insert ``row`` unless its unique key exists; True when it was inserted."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-        return True
-    except IntegrityError:
-        session.expunge(row) if row in session else None
-        return False
+    """Insert ``row`` unless a unique key of it exists; True when it was inserted.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING pk`` (SQLite and PostgreSQL alike) rather
+    than a savepoint and a caught IntegrityError: one round trip, no aborted statement, and a
+    returned row exactly when it inserted (``rowcount`` is -1 through psycopg here). Being a
+    Core insert it bypasses the flush hook, so the card guard is applied here.
+    """
+    table = cast(Table, row.__table__)
+    values = {
+        c.key: guard.scrub(getattr(row, c.key))
+        for c in table.columns
+        if getattr(row, c.key) is not None
+    }
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    inserted = session.execute(statement.returning(*table.primary_key.columns)).first()
+    return inserted is not None
 
 
 def audit(
@@ -65,18 +77,6 @@ def record_trigger(
         payload={"event": payload, "trigger": jsonable(trigger), "result": "pending"},
     )
     return insert_once(session, row)
-
-
-def set_trigger_status(
-    session: Session, trigger: TriggerEvent, status: str, case_id: str | None
-) -> None:
-    row = session.scalars(
-        select(TriggerEventRow).where(
-            TriggerEventRow.source == trigger.source, TriggerEventRow.event_id == trigger.event_id
-        )
-    ).one()
-    row.status = status
-    row.case_id = case_id
 
 
 def get_case(session: Session, case_id: str) -> CaseRow | None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from recoup.domain.models import OPENING_KINDS, TriggerEvent, TriggerKind, jsonable
 from recoup.playbook import Playbook
 from recoup.ports import ClockPort
-from recoup.store import repo
+from recoup.store import guard, repo
 from recoup.store.tables import CaseRow, InvoiceRow, PaymentRow, TriggerEventRow
 from recoup.workflows.case import case_id_for
 from recoup.workflows.dispatch import Dispatcher
@@ -104,17 +104,23 @@ def ingest(
             result = IngestResult(_status_of(row), row.case_id)
         else:
             result = _classify(s, trigger, playbook, clock)
-            repo.set_trigger_status(s, trigger, "recorded", result.case_id)
-            _trigger_row(s, trigger).payload = {
-                "event": payload or {},
-                "trigger": jsonable(trigger),
-                "result": result.status,
-            }
+            stored = {"event": payload or {}, "trigger": jsonable(trigger), "result": result.status}
+            _set(s, trigger, case_id=result.case_id, payload=stored)
         seq = _seq(s, result.case_id)
     dispatch(dispatcher, trigger, result, seq)
     with db.session() as s:
-        _trigger_row(s, trigger).status = "dispatched"
+        _set(s, trigger, status="dispatched")
     return result
+
+
+def _set(session: Session, trigger: TriggerEvent, **values: Any) -> None:
+    """Update the trigger's row in one statement (no read first)."""
+    session.execute(
+        update(TriggerEventRow)
+        .where(TriggerEventRow.source == trigger.source)
+        .where(TriggerEventRow.event_id == trigger.event_id)
+        .values(**guard.scrub(values))
+    )
 
 
 def _trigger_row(session: Session, trigger: TriggerEvent) -> TriggerEventRow:
@@ -152,5 +158,5 @@ def dispatch_pending(rt: Runtime) -> int:
     for trigger, case_id, status, seq in pending:
         dispatch(dispatcher, trigger, IngestResult(status, case_id), seq)
         with db.session() as s:
-            _trigger_row(s, trigger).status = "dispatched"
+            _set(s, trigger, status="dispatched")
     return len(pending)
