@@ -44,7 +44,7 @@ def test_pay_now_sends_one_link_and_closes_when_paid(run_cases: RunCases) -> Non
     assert sorted(w["system"] for w in case["write_backs"]) == ["billing", "crm"]
     assert case["alerts"] == []
     actions = [a["action"] for a in case["audit"]]
-    assert actions[:2] == ["enriched", "call_ended"]
+    assert actions[:3] == ["event_started", "enriched", "call_ended"]
     assert "link_opened" in actions
 
 

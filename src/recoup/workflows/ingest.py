@@ -104,6 +104,15 @@ def ingest(
             result = IngestResult(_status_of(row), row.case_id)
         else:
             result = _classify(s, trigger, playbook, clock)
+            repo.audit(
+                s,
+                f"{trigger.source}:{trigger.event_id}:received",
+                result.case_id,
+                clock.now(),
+                f"event_{result.status}",
+                {"type": trigger.event_type, "event_id": trigger.event_id},
+                actor=trigger.source,
+            )
             stored = {"event": payload or {}, "trigger": jsonable(trigger), "result": result.status}
             _set(s, trigger, case_id=result.case_id, payload=stored)
         seq = _seq(s, result.case_id)
