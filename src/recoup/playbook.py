@@ -92,8 +92,13 @@ class Outcomes(_Strict):
 
 
 class Segments(_Strict):
+    """Which customer segments the launch covers: ``include`` empty means every segment."""
+
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+
+    def covers(self, segment: str) -> bool:
+        return segment not in self.exclude and (not self.include or segment in self.include)
 
 
 DEFAULT_ROUTES = {

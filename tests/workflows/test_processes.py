@@ -229,4 +229,3 @@ def executors_used(url: str) -> set[str]:
             "select distinct executor_id from dbos.workflow_status where name like '%case_workflow'"
         ).fetchall()
     return {str(r[0]) for r in rows}
-

@@ -262,5 +262,8 @@ def case_workflow(case_id: str, trigger: TriggerEvent, seq: int) -> str:
     if e.context is None or e.confidence < current().playbook.match_confidence_threshold:
         _low_confidence(case_id, e, give_up)
         return case_id
+    if not current().playbook.segments.covers(e.context.account.segment):
+        act.set_status(case_id, "closed", "segment_not_covered")
+        return case_id
     _call_loop(e.context, give_up, seq)
     return case_id

@@ -1,4 +1,4 @@
-""" "Review the first N runs": a person approves each early disposition before Recoup acts."""
+"""Playbook rules in the running workflow: "review the first N runs" and segment filters."""
 
 from __future__ import annotations
 
@@ -59,5 +59,22 @@ def test_first_runs_wait_for_approval_then_act(sqlite_url: str, tmp_path: Path) 
             assert detail["case"]["close_reason"] == "paid"
             assert len(detail["messages"]) == 1
         assert len(details[1]["review_items"]) == 0  # only the first run was held
+    finally:
+        wiring.stop(app)
+
+
+def test_segments_outside_the_launch_are_not_called(sqlite_url: str, tmp_path: Path) -> None:
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text("segments: {exclude: [mid_market]}\n")
+    app = wiring.start(make_settings(sqlite_url, playbook=playbook))
+    try:
+        world, customers = demo.seed_world(app, [example("pay_now")], "segment")
+        assert demo.drive(app, world, customers, lambda _: None, timeout_s=30) == 1
+        with app.db.session() as s:
+            detail = views.case_detail(s, f"case:stripe:{customers[0].invoice_ref}")
+        assert detail is not None
+        assert detail["case"]["segment"] == "mid_market"
+        assert detail["case"]["close_reason"] == "segment_not_covered"
+        assert detail["calls"] == []
     finally:
         wiring.stop(app)
