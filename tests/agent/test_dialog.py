@@ -38,17 +38,39 @@ DEBT = re.compile(r"payment|balance|owe|invoice|amount|\$|249|INV-0042|debt|over
 
 def request(**changes: Any) -> CallRequest:
     """A call about invoice INV-0042 for $249.00 to Dana Reyes; ``changes`` go anywhere."""
-    account = {"account_id": "acct_1", "name": "Dana Reyes", "company": "Reyes Design",
-               "phone": "+14155550132", "email": "dana@example.com", "whatsapp": "+14155550132",
-               "timezone": "America/New_York"} | changes.pop("account", {})
-    invoice = Invoice(invoice_ref="in_1", number="INV-0042", customer_ref="cus_1",
-                      amount=Decimal("249.00"), currency="usd", due_date=date(2026, 11, 20),
-                      failure_reason="expired_card")
-    case = CaseContext(case_id="case_1", account=Account(**account), invoice=invoice,
-                       trigger_kind=changes.pop("trigger_kind", TriggerKind.PAYMENT_FAILED),
-                       match_confidence=1.0)
-    base = {"call_id": "call_1", "case": case, "attempt_no": 1, "recording_notice": True,
-            "callback_number": "+1 800 555 0100", "company_name": "Acme Cloud"}
+    account = {
+        "account_id": "acct_1",
+        "name": "Dana Reyes",
+        "company": "Reyes Design",
+        "phone": "+14155550132",
+        "email": "dana@example.com",
+        "whatsapp": "+14155550132",
+        "timezone": "America/New_York",
+    } | changes.pop("account", {})
+    invoice = Invoice(
+        invoice_ref="in_1",
+        number="INV-0042",
+        customer_ref="cus_1",
+        amount=Decimal("249.00"),
+        currency="usd",
+        due_date=date(2026, 11, 20),
+        failure_reason="expired_card",
+    )
+    case = CaseContext(
+        case_id="case_1",
+        account=Account(**account),
+        invoice=invoice,
+        trigger_kind=changes.pop("trigger_kind", TriggerKind.PAYMENT_FAILED),
+        match_confidence=1.0,
+    )
+    base = {
+        "call_id": "call_1",
+        "case": case,
+        "attempt_no": 1,
+        "recording_notice": True,
+        "callback_number": "+1 800 555 0100",
+        "company_name": "Acme Cloud",
+    }
     return CallRequest(**(base | changes))
 
 
@@ -81,8 +103,11 @@ def test_disclosure_and_recording_notice_come_first() -> None:
     _, script = call(None)
     act, text = script.heard[0]
     assert act == "greet_verify"
-    assert re.match(r"(Hi|Hello), (this is|I'm) an automated assistant calling on behalf of "
-                    r"Acme Cloud\.", text)
+    assert re.match(
+        r"(Hi|Hello), (this is|I'm) an automated assistant calling on behalf of "
+        r"Acme Cloud\.",
+        text,
+    )
     assert "recorded" in text
     assert text.endswith(("May I speak with Dana Reyes?", "Could I speak with Dana Reyes, please?"))
     _, script = call(None, recording_notice=False)
@@ -120,8 +145,9 @@ def test_a_third_party_hears_name_company_and_callback_only() -> None:
 
 
 def test_the_guardrail_refuses_a_line_that_would_leak(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(lines.TEMPLATES, "greet_verify", ("Is {name} there about invoice "
-                                                          "{invoice}?",))
+    monkeypatch.setitem(
+        lines.TEMPLATES, "greet_verify", ("Is {name} there about invoice {invoice}?",)
+    )
     with pytest.raises(PolicyViolationError):
         Dialog(request(), NOW).open("human")
 
@@ -193,8 +219,11 @@ def test_dispute_asks_for_detail_then_escalates_to_finance() -> None:
     ("said", "team", "reason"),
     [
         ("please cancel our account", Team.ACCOUNT_OWNER, EscalationReason.CANCELLATION),
-        ("we want to switch to a cheaper plan", Team.ACCOUNT_OWNER,
-         EscalationReason.CONTRACT_CHANGE),
+        (
+            "we want to switch to a cheaper plan",
+            Team.ACCOUNT_OWNER,
+            EscalationReason.CONTRACT_CHANGE,
+        ),
         ("I'd rather talk to a person", Team.FINANCE, EscalationReason.HUMAN_REQUESTED),
     ],
 )
@@ -212,8 +241,9 @@ def test_escalations(said: str, team: Team, reason: EscalationReason) -> None:
         ("I'm driving, call me back tomorrow", Outcome.CALLBACK_SCHEDULED, None),
     ],
 )
-def test_outcomes_a_person_follows_up(said: str, outcome: Outcome,
-                                      reason: ReviewReason | None) -> None:
+def test_outcomes_a_person_follows_up(
+    said: str, outcome: Outcome, reason: ReviewReason | None
+) -> None:
     d, _ = call("yes", said)
     assert (d.outcome, d.review_reason) == (outcome, reason)
     assert d.objection == said
@@ -229,13 +259,16 @@ def test_a_callback_keeps_its_day_out_of_the_promise() -> None:
     ("replies", "outcome"),
     [
         (("yes", "send me the link", "actually, just stop calling me"), Outcome.DO_NOT_CONTACT),
-        (("yes", "send me the link", "whatsapp", "no, I want to speak to someone"),
-         Outcome.ESCALATED),
+        (
+            ("yes", "send me the link", "whatsapp", "no, I want to speak to someone"),
+            Outcome.ESCALATED,
+        ),
         (("yes", "friday", "don't ever call me again"), Outcome.DO_NOT_CONTACT),
     ],
 )
-def test_opt_out_and_human_are_honoured_at_once_mid_call(replies: Sequence[str],
-                                                         outcome: Outcome) -> None:
+def test_opt_out_and_human_are_honoured_at_once_mid_call(
+    replies: Sequence[str], outcome: Outcome
+) -> None:
     d, script = call(*replies, "never acted on")
     assert d.outcome is outcome
     assert script.acts[-1] == "close"  # ended on that turn
@@ -244,16 +277,18 @@ def test_opt_out_and_human_are_honoured_at_once_mid_call(replies: Sequence[str],
 
 
 def test_a_question_is_answered_from_the_case_and_the_call_goes_back() -> None:
-    d, script = call("yes", "how much is it again?", "is this legit?", "ok send me the link",
-                     "email", "yes")
+    d, script = call(
+        "yes", "how much is it again?", "is this legit?", "ok send me the link", "email", "yes"
+    )
     assert script.acts[2:4] == ["answer_question", "answer_question"]
     amount_answer, legit_answer = script.heard[2][1], script.heard[3][1]
     assert "$249.00" in amount_answer
     assert "INV-0042" in amount_answer
     assert "number on your invoice" in legit_answer
     for answer in (amount_answer, legit_answer):  # and the question it was at, asked again
-        assert answer.endswith(("or is there a date that works better for you?",
-                                "What would you prefer?"))
+        assert answer.endswith(
+            ("or is there a date that works better for you?", "What would you prefer?")
+        )
     assert d.outcome is Outcome.LINK_SENT
 
 
@@ -266,8 +301,12 @@ def test_a_question_while_confirming_identity_is_answered_with_the_reminder() ->
 
 
 def test_card_details_are_interrupted_redacted_and_flagged() -> None:
-    d, script = call("yes", "let me read you the card: 4242 4242 4242 4242, exp 12/28",
-                     "oh, ok, email then", "yes")
+    d, script = call(
+        "yes",
+        "let me read you the card: 4242 4242 4242 4242, exp 12/28",
+        "oh, ok, email then",
+        "yes",
+    )
     act, text = script.heard[2]
     assert act == "warn_card_data"
     assert "don't" in text
@@ -283,8 +322,11 @@ def test_card_details_are_interrupted_redacted_and_flagged() -> None:
 
 
 def test_card_details_before_verification_are_stopped_too() -> None:
-    d, script = call("four two four two four two four two four two four two four two four two",
-                     "yes this is Dana", None)
+    d, script = call(
+        "four two four two four two four two four two four two four two four two",
+        "yes this is Dana",
+        None,
+    )
     assert script.acts[1] == "warn_card_data"
     assert not DEBT.search(script.heard[1][1])
     assert d.card_data_detected
@@ -300,8 +342,9 @@ def test_two_silences_in_a_row_end_in_review() -> None:
 
 
 def test_three_unclear_replies_in_all_end_in_review() -> None:
-    d, script = call("yes", "the weather is lovely", "how much is it", "blue bananas",
-                     "what?", "friday")
+    d, script = call(
+        "yes", "the weather is lovely", "how much is it", "blue bananas", "what?", "friday"
+    )
     assert script.acts.count("ask_resolution") == 3
     assert (d.outcome, d.review_reason) == (Outcome.REVIEW, ReviewReason.LOW_CONFIDENCE)
 

@@ -109,8 +109,12 @@ def test_slots() -> None:
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("$249.50 today", Decimal("249.50")), ("two hundred and fifty dollars", Decimal(250)),
-     ("a hundred bucks", Decimal(100)), ("1,249 euros", Decimal(1249))],
+    [
+        ("$249.50 today", Decimal("249.50")),
+        ("two hundred and fifty dollars", Decimal(250)),
+        ("a hundred bucks", Decimal(100)),
+        ("1,249 euros", Decimal(1249)),
+    ],
 )
 def test_amounts(text: str, amount: Decimal) -> None:
     assert hear(text).amount == amount
@@ -118,8 +122,13 @@ def test_amounts(text: str, amount: Decimal) -> None:
 
 @pytest.mark.parametrize(
     ("text", "channel"),
-    [("email is fine", "email"), ("WhatsApp please", "whatsapp"),
-     ("not email, whatsapp", "whatsapp"), ("text it to me", "whatsapp"), ("okay", None)],
+    [
+        ("email is fine", "email"),
+        ("WhatsApp please", "whatsapp"),
+        ("not email, whatsapp", "whatsapp"),
+        ("text it to me", "whatsapp"),
+        ("okay", None),
+    ],
 )
 def test_channel(text: str, channel: str | None) -> None:
     assert hear(text).channel == channel
@@ -127,10 +136,14 @@ def test_channel(text: str, channel: str | None) -> None:
 
 def test_question_topics() -> None:
     topics = {
-        "how much is it": "amount", "which invoice is this?": "invoice",
-        "when was it due": "due_date", "why did it fail?": "reason",
-        "how do I know this is legit": "legitimacy", "is this call recorded?": "recording",
-        "who's calling?": "caller", "sorry, what did you say?": "repeat",
+        "how much is it": "amount",
+        "which invoice is this?": "invoice",
+        "when was it due": "due_date",
+        "why did it fail?": "reason",
+        "how do I know this is legit": "legitimacy",
+        "is this call recorded?": "recording",
+        "who's calling?": "caller",
+        "sorry, what did you say?": "repeat",
     }
     for text, topic in topics.items():
         assert hear(text).question_topic == topic, text
@@ -146,8 +159,13 @@ def test_card_data_is_flagged_redacted_and_read_as_wanting_to_pay() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Hola, no hablo inglés", "Bonjour, je ne parle pas anglais", "Ja, ich bin nicht da",
-     "¿Quién es?", "bonjour"],
+    [
+        "Hola, no hablo inglés",
+        "Bonjour, je ne parle pas anglais",
+        "Ja, ich bin nicht da",
+        "¿Quién es?",
+        "bonjour",
+    ],
 )
 def test_not_english(text: str) -> None:
     u = hear(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from recoup.cli import app
+from recoup.domain.metrics import SUCCESS_METRICS
 
 EXAMPLES = Path(str(resources.files("recoup.adapters.simulator").joinpath("examples")))
 
@@ -65,13 +66,7 @@ def test_demo_json_then_again_adds_nothing(tmp_path: Path) -> None:
         "messages",
         "alerts",
         "review_items",
-        "recovered_amount",
-        "link_open_rate",
-        "link_completion_rate",
-        "promise_kept_rate",
-        "dispute_escalation_rate",
-        "churn_avoided",
-        "dso_days",
+        *SUCCESS_METRICS,
     ):
         assert key in summary
     assert summary["cases"] == 8

@@ -89,12 +89,16 @@ def test_locale_follows_phone_country() -> None:
 def test_to_invoice_maps_every_field() -> None:
     invoice = load_persona(EXAMPLES / "promise.json").to_invoice("in_7", "cus_7")
     assert (invoice.invoice_ref, invoice.customer_ref, invoice.number) == (
-        "in_7", "cus_7", "INV-2611-00102",
+        "in_7",
+        "cus_7",
+        "INV-2611-00102",
     )
     assert invoice.amount == Decimal("49.00")
     assert (invoice.currency, invoice.due_date) == ("usd", date(2026, 11, 21))
     assert (invoice.failure_reason, invoice.prior_failures, invoice.status) == (
-        "insufficient_funds", 2, "open",
+        "insufficient_funds",
+        2,
+        "open",
     )
 
 

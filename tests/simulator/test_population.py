@@ -81,8 +81,12 @@ def test_personas_round_trip_through_json() -> None:
 
 @pytest.mark.parametrize(
     ("mode", "share"),
-    [(AnswerMode.HUMAN, 0.65), (AnswerMode.VOICEMAIL, 0.15),
-     (AnswerMode.NO_ANSWER, 0.15), (AnswerMode.BUSY, 0.05)],
+    [
+        (AnswerMode.HUMAN, 0.65),
+        (AnswerMode.VOICEMAIL, 0.15),
+        (AnswerMode.NO_ANSWER, 0.15),
+        (AnswerMode.BUSY, 0.05),
+    ],
 )
 def test_answer_mix(mode: AnswerMode, share: float) -> None:
     count = sum(p.answers is mode for p in population())
@@ -110,8 +114,11 @@ def test_aftermath_is_consistent() -> None:
         if b.kind is BehaviourKind.PROMISE and b.keeps_promise:
             assert b.pays_via_link
             assert b.pay_delay_hours > 0
-    kept = [p.behaviour.keeps_promise for p in population()
-            if p.behaviour and p.behaviour.kind is BehaviourKind.PROMISE]
+    kept = [
+        p.behaviour.keeps_promise
+        for p in population()
+        if p.behaviour and p.behaviour.kind is BehaviourKind.PROMISE
+    ]
     assert 0.4 < sum(kept) / len(kept) < 0.85
     paid = [p for p in population() if p.behaviour and p.behaviour.pays_via_link]
     assert 0.25 < len(paid) / N < 0.6
@@ -153,8 +160,13 @@ def test_tiers_amounts_and_high_value_accounts() -> None:
 
 def test_invoices_look_like_recent_failures() -> None:
     reasons = Counter(p.invoice.failure_reason for p in population())
-    assert set(reasons) == {"expired_card", "insufficient_funds", "card_velocity_exceeded",
-                            "fraudulent", "card_declined"}
+    assert set(reasons) == {
+        "expired_card",
+        "insufficient_funds",
+        "card_velocity_exceeded",
+        "fraudulent",
+        "card_declined",
+    }
     assert {p.invoice.prior_failures for p in population()} == {0, 1, 2, 3}
     assert len({p.invoice.number for p in population()}) == N
     for persona in population():
@@ -194,15 +206,26 @@ def test_replies_vary_widely() -> None:
 
 
 def test_spoken_dates_use_many_forms() -> None:
-    said = " ".join(p.replies["ask_date"][0] for p in humans()
-                    if p.behaviour and p.behaviour.kind is BehaviourKind.PROMISE).lower()
+    said = " ".join(
+        p.replies["ask_date"][0]
+        for p in humans()
+        if p.behaviour and p.behaviour.kind is BehaviourKind.PROMISE
+    ).lower()
     found = [form for form in ("tomorrow", "next ", "the ", "in ", "end of", "day") if form in said]
     assert len(found) >= 5, found
 
 
 def test_every_human_script_plays_and_then_ends() -> None:
-    acts = ("greet_verify", "disclose", "ask_resolution", "answer_question", "ask_channel",
-            "ask_date", "confirm", "close")
+    acts = (
+        "greet_verify",
+        "disclose",
+        "ask_resolution",
+        "answer_question",
+        "ask_channel",
+        "ask_date",
+        "confirm",
+        "close",
+    )
     for persona in humans():
         customer = ScriptedCustomer(persona.replies)
         assert customer.reply("greet_verify", "Hi, is this the account holder?")

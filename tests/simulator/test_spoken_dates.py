@@ -18,8 +18,18 @@ from recoup.adapters.simulator.spoken_dates import (
 )
 
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-          "seventeenth", "eighteenth", "nineteenth")
+_TEENS = (
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+)
 ORDINAL_WORDS = (
     {word: i + 1 for i, word in enumerate(_UNITS)}
     | {word: i + 10 for i, word in enumerate(_TEENS)}
@@ -70,8 +80,9 @@ def _check(today: date, said: SpokenDate) -> None:
         assert said.when.day == day, said
 
 
-@pytest.mark.parametrize("today", [date(2026, 11, 24), date(2026, 12, 26), date(2027, 2, 20),
-                                   date(2027, 5, 31)])
+@pytest.mark.parametrize(
+    "today", [date(2026, 11, 24), date(2026, 12, 26), date(2027, 2, 20), date(2027, 5, 31)]
+)
 def test_near_dates_mean_what_they_say(today: date) -> None:
     draws = _draws(today, far=False)
     for said in draws:

@@ -75,8 +75,9 @@ def test_broken_promise_gets_a_reminder_and_another_call(run_cases: RunCases) ->
     assert [r["reason"] for r in case["review_items"]] == ["attempts_exhausted"]
 
 
-def test_dispute_alerts_finance_with_an_actionable_summary(run_cases: RunCases) -> None:
-    disputer = example(
+def disputer() -> Persona:
+    """A customer who disputes a double charge and never pays through a link."""
+    return example(
         "pay_now",
         replies={
             "greet_verify": ["yes speaking"],
@@ -86,7 +87,10 @@ def test_dispute_alerts_finance_with_an_actionable_summary(run_cases: RunCases) 
         },
         behaviour={"kind": "dispute", "opens_link": False, "pays_via_link": False},
     )
-    [case] = run_cases([disputer], "dispute")
+
+
+def test_dispute_alerts_finance_with_an_actionable_summary(run_cases: RunCases) -> None:
+    [case] = run_cases([disputer()], "dispute")
     assert outcomes(case) == ["escalated"]
     [alert] = case["alerts"]
     assert (alert["team"], alert["reason"], alert["target"]) == (

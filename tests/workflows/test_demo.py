@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, create_engine, func, select
 
 from recoup import demo, wiring
 from recoup.agent.redact import find_card_numbers
+from recoup.domain.metrics import SUCCESS_METRICS
 from recoup.store import guard
 from recoup.store.tables import (
     AccountRow,
@@ -120,15 +121,7 @@ def test_demo_batch_closes_every_case_once(app: wiring.Started, db_url: str) -> 
     assert len(ledger.items("alert")) == counts["alerts"]
     assert len(ledger.items("crm_note")) == len(ledger.items("billing_note")) == summary["calls"]
     assert sum(summary["outcomes"].values()) == summary["calls"]
-    for key in (
-        "recovered_amount",
-        "link_open_rate",
-        "link_completion_rate",
-        "promise_kept_rate",
-        "dispute_escalation_rate",
-        "churn_avoided",
-        "dso_days",
-    ):
+    for key in SUCCESS_METRICS:
         assert key in summary
 
     again = demo.run(app, CASES, seed=3, on_progress=lambda _: None, timeout_s=5)

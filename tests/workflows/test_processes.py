@@ -34,7 +34,7 @@ from recoup.store.tables import (
     WriteBackRow,
 )
 
-from .test_case_workflow import example
+from .test_case_workflow import disputer, example
 
 pytestmark = pytest.mark.slow
 
@@ -143,17 +143,7 @@ def exactly_once(app: wiring.Started) -> None:
 
 def personas() -> list[Persona]:
     slow_payer = example("promise", behaviour={"keeps_promise": True})
-    disputer = example(
-        "pay_now",
-        replies={
-            "greet_verify": ["yes speaking"],
-            "ask_resolution": ["no, we were charged twice, i'm disputing it"],
-            "ask_dispute_detail": ["the november invoice was billed twice"],
-            "*": ["okay"],
-        },
-        behaviour={"kind": "dispute", "opens_link": False, "pays_via_link": False},
-    )
-    return [example("pay_now"), slow_payer, disputer, example("voicemail")]
+    return [example("pay_now"), slow_payer, disputer(), example("voicemail")]
 
 
 def test_sigkill_during_a_call_and_a_promise_wait_loses_nothing(

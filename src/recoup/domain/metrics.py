@@ -23,6 +23,16 @@ from decimal import Decimal
 from typing import Any
 
 DIMENSIONS = ("week", "source", "segment", "owner", "outcome")
+#: The six success metrics, by the names every report and the demo's JSON use.
+SUCCESS_METRICS = (
+    "recovered_amount",
+    "link_open_rate",
+    "link_completion_rate",
+    "promise_kept_rate",
+    "dispute_escalation_rate",
+    "churn_avoided",
+    "dso_days",
+)
 _UNREACHED = frozenset({"no_answer", "voicemail_left", "wrong_party"})
 
 
