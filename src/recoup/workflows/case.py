@@ -10,6 +10,7 @@ Waiting (for the calling window, a promise date, a retry) is always ``DBOS.recv`
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -26,12 +27,20 @@ from recoup.domain.models import (
     TriggerEvent,
 )
 from recoup.domain.routing import Route, escalation_for, route
+from recoup.playbook import Playbook
 from recoup.workflows import steps_act as act
 from recoup.workflows import steps_enrich as enrich
-from recoup.workflows.runtime import current
 from recoup.workflows.steps_call import place_call
 
 SIGNAL = "signal"
+
+#: The playbook this workflow started with, recorded by a step so that a recovery replays
+#: the same decisions even if the playbook file changed since.
+_playbook: ContextVar[Playbook] = ContextVar("recoup_case_playbook")
+
+
+def _rules() -> Playbook:
+    return _playbook.get()
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ def _promise_deadline(context: CaseContext, disposition: Disposition) -> datetim
     assert disposition.promise_date is not None
     zone = ZoneInfo(context.account.timezone or "UTC")
     end_of_day = datetime.combine(disposition.promise_date, time(23, 59), zone)
-    grace = timedelta(days=current().playbook.promise_grace_days)
+    grace = timedelta(days=_rules().promise_grace_days)
     return (end_of_day + grace).astimezone(UTC)
 
 
@@ -121,7 +130,7 @@ def _follow_promise(context: CaseContext, d: Disposition, give_up: datetime) -> 
 
 
 def _preferred(context: CaseContext) -> Channel:
-    for name in current().playbook.channel_preference:
+    for name in _rules().channel_preference:
         if Channel(name) in _channels(context):
             return Channel(name)
     return Channel.EMAIL
@@ -141,7 +150,7 @@ def _hand_off(context: CaseContext, d: Disposition, r: Route, give_up: datetime)
 
 def _approved(context: CaseContext, seq: int, d: Disposition) -> Signal | None:
     """In "review the first N runs" mode, hold the disposition for a person's approval."""
-    pb = current().playbook
+    pb = _rules()
     if seq > pb.review_first_runs or d.outcome is Outcome.REVIEW:
         return None
     key = f"{d.call_id}:approval"
@@ -159,7 +168,7 @@ def _after_call(context: CaseContext, d: Disposition, give_up: datetime, seq: in
     if held is not None and held.data.get("decision") != "approve":
         act.set_status(context.case_id, "closed", "rejected_in_review")
         return "done"
-    r = route(d, current().playbook, _channels(context))
+    r = route(d, _rules(), _channels(context))
     act.write_back(context, d)
     if r.do_not_contact:
         act.mark_do_not_contact(context)
@@ -200,7 +209,7 @@ def _policy_review(context: CaseContext, reason: str, give_up: datetime) -> None
         f"{context.invoice.currency.upper()} failed; routed to a person ({reason})."
     )
     if reason == "high_value":
-        escalation = escalation_for(EscalationReason.HIGH_VALUE, current().playbook)
+        escalation = escalation_for(EscalationReason.HIGH_VALUE, _rules())
         act.send_alert(
             context,
             f"{context.case_id}:high-value",
@@ -246,7 +255,7 @@ def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
         if _after_call(context, disposition, give_up, seq) == "done":
             return
         attempt += 1
-        retry_at = enrich.now() + timedelta(hours=current().playbook.calling.retry_after_hours)
+        retry_at = enrich.now() + timedelta(hours=_rules().calling.retry_after_hours)
         signal = wait(min(retry_at, give_up))
         if signal.kind != "timeout" or retry_at >= give_up:
             _close_for(signal, context, "gave_up")
@@ -256,13 +265,14 @@ def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
 @DBOS.workflow()
 def case_workflow(case_id: str, trigger: TriggerEvent, seq: int) -> str:
     """Recover one failed invoice, from enrichment to a closed case."""
+    _playbook.set(enrich.playbook())
     opened = enrich.now()
-    give_up = opened + timedelta(days=current().playbook.give_up_after_days)
+    give_up = opened + timedelta(days=_rules().give_up_after_days)
     e = enrich.enrich(case_id, trigger)
-    if e.context is None or e.confidence < current().playbook.match_confidence_threshold:
+    if e.context is None or e.confidence < _rules().match_confidence_threshold:
         _low_confidence(case_id, e, give_up)
         return case_id
-    if not current().playbook.segments.covers(e.context.account.segment):
+    if not _rules().segments.covers(e.context.account.segment):
         act.set_status(case_id, "closed", "segment_not_covered")
         return case_id
     _call_loop(e.context, give_up, seq)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from recoup.domain import contact_policy
 from recoup.domain.models import Account, CaseContext, Invoice, Match, TriggerEvent, jsonable
+from recoup.playbook import Playbook
 from recoup.store import repo
 from recoup.store.tables import AccountRow, CallAttemptRow, CaseRow, InvoiceRow
 from recoup.workflows.runtime import current
@@ -156,6 +157,12 @@ def policy_at(context: CaseContext, moment: datetime) -> contact_policy.PolicyDe
 def check_policy(context: CaseContext) -> contact_policy.PolicyDecision:
     """The contact policy's verdict now."""
     return policy_at(context, current().clock.now())
+
+
+@DBOS.step()
+def playbook() -> Playbook:
+    """The playbook in force, recorded: a recovered workflow keeps the rules it started with."""
+    return current().playbook
 
 
 @DBOS.step()
