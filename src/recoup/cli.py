@@ -212,6 +212,15 @@ def playbook_check(file: Annotated[Path, typer.Argument(help="Playbook YAML file
     )
 
 
+def _register_agent_commands() -> None:
+    from recoup import cli_agent
+
+    cli_agent.register(app)
+
+
+_register_agent_commands()
+
+
 def main() -> None:
     """Entry point for ``python -m recoup``."""
     app()
