@@ -442,13 +442,15 @@ def test_lines_are_deterministic_per_call_and_vary_between_calls() -> None:
     [
         ("249", "usd", "en_US", "$249.00"),
         ("1249.5", "usd", "", "$1,249.50"),
-        ("249", "eur", "de_DE", "249,00 €"),
-        ("1249.5", "eur", "en_DE", "1.249,50 €"),
+        ("249", "eur", "de_DE", "249,00\u00a0€"),
+        ("1249.5", "eur", "en_DE", "1.249,50\u00a0€"),
         ("249", "eur", "en_IE", "€249.00"),
         ("249", "gbp", "en_GB", "£249.00"),
         ("249", "cad", "", "CA$249.00"),
         ("249", "aud", "", "A$249.00"),
-        ("249", "chf", "", "249.00 CHF"),
+        ("249", "chf", "", "CHF249.00"),
+        ("249", "jpy", "en_US", "¥249"),
+        ("249", "usd", "xx_NOPE", "$249.00"),
     ],
 )
 def test_format_amount(amount: str, currency: str, locale: str, said: str) -> None:
@@ -458,3 +460,5 @@ def test_format_amount(amount: str, currency: str, locale: str, said: str) -> No
 def test_format_date() -> None:
     assert format_date(date(2026, 12, 4)) == "Friday, December 4"
     assert format_date(date(2026, 12, 4) + timedelta(days=1)) == "Saturday, December 5"
+    assert format_date(date(2026, 12, 4), "en_GB") == "Friday, 4 December"
+    assert format_date(date(2026, 12, 4), "de_DE") == "Freitag, 4. Dezember"

@@ -77,10 +77,11 @@ class Flow:
             "name": account.name, "first": self.first_name,
             "company": self.request.company_name, "invoice": invoice.number,
             "amount": format_amount(invoice.amount, invoice.currency, account.locale),
-            "due": format_date(invoice.due_date), "at": f" at {number}" if number else "",
+            "due": format_date(invoice.due_date, account.locale),
+            "at": f" at {number}" if number else "",
             "reason": failure_reason(invoice.failure_reason),
             "channel": CHANNEL_WORDS[self.channel] if self.channel else "email",
-            "date": format_date(self.promise) if self.promise else "",
+            "date": format_date(self.promise, account.locale) if self.promise else "",
         }  # fmt: skip
         return self.lines.say(key, **(slots | extra))
 
@@ -113,7 +114,8 @@ class Flow:
             callback=callback,
         )
         self.stage = "ended"
-        when = f"on {format_date(callback)}" if callback else "later"
+        locale = self.request.case.account.locale
+        when = f"on {format_date(callback, locale)}" if callback else "later"
         return AgentTurn("close", self.say(key, when=when), done=True)
 
     def unclear(self, u: Understanding, prefix: str = "") -> AgentTurn:

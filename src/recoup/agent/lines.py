@@ -6,16 +6,26 @@ same words, different calls do not all sound the same, and a repeated prompt is 
 
 Lines that may be said before the person is verified (``disclose``, ``greet_verify``, the
 ``pre_*`` answers, ``voicemail`` and the neutral closes) never mention the debt; ``Dialog``
-checks that again at run time. Amounts use a small formatter for USD, EUR, GBP, CAD and AUD
-(no Babel: five currencies do not justify the dependency); others print as "249.00 XYZ".
+checks that again at run time. Amounts and dates follow the customer's locale through Babel
+(CLDR data, offline), so a German customer hears "1.249,00 €" and a British one
+"Friday, 4 December".
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency
+
+DEFAULT_LOCALE = "en_US"
+#: The year and the punctuation that joins it, removed from a locale's full date pattern.
+_NO_YEAR = re.compile(r"[\s,.]*y+[\s.]*")
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "disclose": (
@@ -144,7 +154,6 @@ REASONS = {
     "authentication_required": "the bank asked for an extra security check",
     "processing_error": "there was a processing error at the bank",
 }
-_PREFIX = {"usd": "$", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 
 def failure_reason(code: str | None) -> str:
@@ -153,22 +162,24 @@ def failure_reason(code: str | None) -> str:
     return REASONS.get((code or "").lower(), default)
 
 
+def _locale(name: str) -> Locale:
+    """The Babel locale for ``name`` (``en_GB``), or US English when it is empty or unknown."""
+    try:
+        return Locale.parse(name or DEFAULT_LOCALE)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LOCALE)
+
+
 def format_amount(amount: Decimal, currency: str, locale: str = "") -> str:
-    """$1,249.00, £1,249.00, CA$1,249.00, A$1,249.00, 249.00 XYZ; euros in the continental
-    style (1.249,00 €) but for English-speaking euro countries (``en_IE``: €1,249.00)."""
-    code = currency.lower()
-    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
-    if code == "eur" and locale.upper().endswith(("_IE", "_MT")):
-        return f"€{text}"
-    if code == "eur":
-        return text.replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
-    prefix = _PREFIX.get(code)
-    return f"{prefix}{text}" if prefix else f"{text} {code.upper()}"
+    """The amount as the customer's locale writes it: $1,249.00, 1.249,00 €, £249.00."""
+    return format_currency(amount, currency.upper(), locale=_locale(locale))
 
 
-def format_date(day: date) -> str:
-    """Friday, December 4: how the date is said, without the year."""
-    return f"{day:%A}, {day:%B} {day.day}"
+def format_date(day: date, locale: str = "") -> str:
+    """The date as said, without the year: "Friday, December 4" in en_US."""
+    loc = _locale(locale)
+    pattern = _NO_YEAR.sub("", loc.date_formats["full"].pattern).strip(" ,")
+    return babel_format_date(day, pattern, locale=loc)
 
 
 class Lines:
