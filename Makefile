@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CASES ?= 40
 SEED ?= 7
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_webhooks.py
 	$(BIN)/python bench/bench_workflow.py
+	$(BIN)/python bench/bench_agent.py
 
 clean:
 	rm -rf $(VENV) .recoup build *.egg-info
