@@ -21,6 +21,7 @@ from recoup.adapters.fake.crm import FakeCrm
 from recoup.adapters.fake.ledger import Ledger, SqlLedger
 from recoup.adapters.fake.messaging import FakeAlerts, FakeMessaging
 from recoup.adapters.simulator.telephony import SimulatedTelephony
+from recoup.agent.dates import warm_up
 from recoup.playbook import Playbook, load_playbook
 from recoup.ports import ClockPort
 from recoup.settings import Settings
@@ -145,6 +146,7 @@ def start(settings: Settings, playbook_path: Path | None = None, *, worker: bool
     rt = build_runtime(settings, db, world, playbook, dispatcher)
     runtime.install(rt)
     if worker:
+        warm_up()  # dateparser's first call costs ~150 ms: pay it before the first live call
         DBOS(config=dbos_config(settings))
         DBOS.launch()
         queues.register(settings.worker_concurrency)
