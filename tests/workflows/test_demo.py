@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
+import logging
+import re
 import dataclasses
 import pickle
 from collections import Counter
@@ -11,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import MetaData, create_engine, func, select
 
-from recoup import demo, wiring
+from recoup import demo, logs, wiring
 from recoup.agent.redact import find_card_numbers
 from recoup.domain.metrics import SUCCESS_METRICS
 from recoup.store import guard
@@ -130,7 +133,18 @@ def test_demo_batch_closes_every_case_once(app: wiring.Started, db_url: str) -> 
 
 
 def test_no_card_number_is_stored_anywhere(app: wiring.Started, db_url: str) -> None:
-    summary = demo.run(app, 30, seed=5, on_progress=lambda _: None, timeout_s=90)
+    stream = io.StringIO()
+    handler = logs.configure("DEBUG", stream)
+    try:
+        summary = demo.run(app, 30, seed=5, on_progress=lambda _: None, timeout_s=90)
+    finally:
+        for name in ("recoup", "dbos"):
+            logging.getLogger(name).removeHandler(handler)
+    written = stream.getvalue()
+    assert "calling" in written  # the log really captured the calls
+    assert re.search(r"\+\d{8,}|@\w+\.example", written) is None  # phones, emails masked
+    assert guard.card_numbers(written) == []
+    assert find_card_numbers(written) == []
     assert summary["open_cases"] == 0
     readers = [
         v
