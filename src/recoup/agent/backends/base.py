@@ -1,0 +1,152 @@
+"""One seam for whoever reads the customer's intent: the rules, embeddings or an LLM.
+
+Only the *intent* (and how sure) may come from a swappable classifier. Everything the law or
+the customer's safety hangs on stays in code, whichever back end is chosen: card numbers are
+found and redacted by ``redact``, dates, amounts and channels by the rules, and an opt-out or a
+request for a human that the rules hear is final. A classifier therefore only ever sees redacted
+text, and a classifier that fails (a ``PortError``) or answers off the label set leaves the call
+on the rules, so a provider outage never costs more than the rules' accuracy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Final, Protocol, get_args, runtime_checkable
+
+from recoup.agent.intents import Intent
+from recoup.agent.understand import Understanding, understand
+from recoup.domain.errors import PortError
+
+__all__ = [
+    "CONFIRM_LABELS",
+    "LABELS",
+    "RESOLUTION_LABELS",
+    "Classifier",
+    "RulesClassifier",
+    "labels_for",
+    "rules_label",
+    "understand_with",
+]
+
+#: What the customer wants when asked "a link now, or a date?": the evaluation's label set.
+RESOLUTION_LABELS: Final = (
+    "pay_now", "promise_to_pay", "already_paid", "dispute", "cancel", "hardship", "callback",
+    "wrong_party", "opt_out", "human", "question", "other",
+)  # fmt: skip
+#: The answer to "Just to confirm, ...?": agreement, refusal, or a wish to leave the bot.
+CONFIRM_LABELS: Final = ("yes", "no", "human")
+LABELS: Final[dict[str, tuple[str, ...]]] = {
+    "ask_resolution": RESOLUTION_LABELS,
+    "confirm": CONFIRM_LABELS,
+}
+_INTENTS: Final = frozenset(get_args(Intent))
+#: Rule intents outside the resolution labels, and the label whose effect is closest.
+#: ``yes``/``no`` follow the dialog's own reading of "shall I send a link?" (``_resolution``);
+#: ``change_plan`` becomes ``cancel`` because both end the call with the account owner about
+#: the contract, whereas ``dispute`` would send a plan change to finance as a contested charge.
+_RESOLUTION_MAP: Final[dict[str, str]] = {
+    "yes": "pay_now", "no": "promise_to_pay", "change_plan": "cancel", "hold": "other",
+    "greeting": "other",
+}  # fmt: skip
+#: At a confirmation only agreement counts as yes: paying ("yes, send it") agrees, and anything
+#: that changes course (a dispute, an opt-out, a question) is not a yes to what was confirmed.
+_CONFIRM_YES: Final = frozenset({"yes", "pay_now", "promise_to_pay"})
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Reads one customer reply in a dialog context into a label of ``labels_for(context)``
+    and a confidence in [0, 1]. Implementations may raise ``PortError`` on failure."""
+
+    def classify(self, text: str, context: str) -> tuple[str, float]: ...
+
+
+def labels_for(context: str) -> tuple[str, ...]:
+    """The label set for a context; an unknown context is a programming error."""
+    try:
+        return LABELS[context]
+    except KeyError:
+        raise ValueError(f"unknown context {context!r}; expected one of {sorted(LABELS)}") from None
+
+
+def rules_label(u: Understanding, context: str) -> str:
+    """The rules' reading of ``u`` expressed in the label set of ``context``."""
+    labels = labels_for(context)
+    if context == "confirm":
+        if u.intent == "human":
+            return "human"
+        if u.answer is not None and u.intent in ("yes", "no"):
+            return u.answer
+        return "yes" if u.intent in _CONFIRM_YES else "no"
+    label = _RESOLUTION_MAP.get(u.intent, u.intent)
+    return label if label in labels else "other"
+
+
+class RulesClassifier:
+    """The default back end, ``understand`` behind the ``Classifier`` seam: the baseline every
+    other back end is measured against, and the reading ``understand_with`` falls back to."""
+
+    def __init__(
+        self, tz: str | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._tz = tz
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def classify(self, text: str, context: str) -> tuple[str, float]:
+        u = understand(text, self._clock(), self._tz)
+        return rules_label(u, context), u.confidence
+
+
+def understand_with(
+    classifier: Classifier,
+    text: str | None,
+    now: datetime,
+    tz: str | None = None,
+    *,
+    context: str = "ask_resolution",
+) -> Understanding:
+    """``understand``, with the intent and confidence taken from ``classifier``.
+
+    The rules' result stands unchanged when they hear an opt-out, a request for a human or card
+    data, when the reply is empty or not English, when the classifier fails with a
+    ``PortError`` or answers a label outside the context's set. Otherwise the slots (date,
+    amount, channel, topic, redacted text) stay the rules'; the intent is the classifier's, and
+    where the rules agree with it the confidence is the higher of the two.
+    """
+    rules = understand(text, now, tz)
+    if (
+        rules.intent in ("opt_out", "human")
+        or rules.card_data
+        or not rules.language_ok
+        or not rules.redacted_text.strip()
+    ):
+        return rules
+    labels = labels_for(context)
+    try:
+        label, confidence = classifier.classify(rules.redacted_text, context)
+    except PortError:
+        return rules
+    if label not in labels or label not in _INTENTS:
+        return rules
+    confidence = min(1.0, max(0.0, float(confidence)))
+    if rules_label(rules, context) == label:
+        confidence = max(confidence, rules.confidence)
+    intent: Intent = _as_intent(label)
+    answer = label if label in ("yes", "no") else rules.answer
+    return replace(
+        rules,
+        intent=intent,
+        confidence=confidence,
+        answer="yes" if answer == "yes" else "no" if answer == "no" else None,
+    )
+
+
+def _as_intent(label: str) -> Intent:
+    """Narrow a checked label to the ``Intent`` literal without a cast that could lie."""
+    for intent in get_args(Intent):
+        if intent == label:
+            narrowed: Intent = intent
+            return narrowed
+    raise ValueError(f"not an intent: {label!r}")
