@@ -114,9 +114,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         settings = Settings(
             _env_file=None,
             database_url=url,  # type: ignore[call-arg]
@@ -136,7 +137,8 @@ def main() -> None:
         )
         webhook_server.should_exit = bare_server.should_exit = True
         wiring.stop(front)
-    print(f"events: {args.events}, concurrency: {args.concurrency}, server: uvicorn, loopback")
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    print(f"events: {args.events}, concurrency: {args.concurrency}, database: {backend}")
     print(f"baseline bare endpoint : {base_rate:8.1f} req/s   p99 {p99(base_lat):7.2f} ms")
     print(f"/webhooks/stripe       : {rate:8.1f} events/s p99 {p99(lat):7.2f} ms")
     print(

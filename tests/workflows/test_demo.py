@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import logging
-import re
-import dataclasses
 import pickle
+import re
 from collections import Counter
 from zoneinfo import ZoneInfo
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -24,7 +24,12 @@ RowT = TypeVar("RowT", bound=Base)
 
 
 def insert_once(session: Session, row: Base) -> bool:
-    """Insert ``row`` unless a unique key of it exists; True when it was inserted.
+    """Insert ``row`` unless a unique key of it exists; True when it was inserted."""
+    return insert_returning(session, row) is not None
+
+
+def insert_returning(session: Session, row: Base) -> tuple[Any, ...] | None:
+    """Insert ``row`` unless a unique key of it exists; its primary key when inserted.
 
     ``INSERT ... ON CONFLICT DO NOTHING RETURNING pk`` (SQLite and PostgreSQL alike) rather
     than a savepoint and a caught IntegrityError: one round trip, no aborted statement, and a
@@ -41,7 +46,7 @@ def insert_once(session: Session, row: Base) -> bool:
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     statement = insert(table).values(**values).on_conflict_do_nothing()
     inserted = session.execute(statement.returning(*table.primary_key.columns)).first()
-    return inserted is not None
+    return None if inserted is None else tuple(inserted)
 
 
 def audit(
@@ -63,8 +68,8 @@ def audit(
 
 def record_trigger(
     session: Session, trigger: TriggerEvent, payload: dict[str, Any], received_at: datetime
-) -> bool:
-    """Store a trigger event; False when this ``(source, event_id)`` was already stored."""
+) -> int | None:
+    """Store a trigger event; its row ID, or None when ``(source, event_id)`` was stored."""
     row = TriggerEventRow(
         source=trigger.source,
         event_id=trigger.event_id,
@@ -76,7 +81,8 @@ def record_trigger(
         customer_ref=trigger.customer_ref,
         payload={"event": payload, "trigger": jsonable(trigger), "result": "pending"},
     )
-    return insert_once(session, row)
+    inserted = insert_returning(session, row)
+    return None if inserted is None else int(inserted[0])
 
 
 def get_case(session: Session, case_id: str) -> CaseRow | None:
@@ -87,26 +93,23 @@ def case_for_invoice(session: Session, invoice_ref: str) -> CaseRow | None:
     return session.scalars(select(CaseRow).where(CaseRow.invoice_ref == invoice_ref)).first()
 
 
-def create_case(session: Session, case_id: str, trigger: TriggerEvent, at: datetime) -> bool:
-    """Open the case row once; ``seq`` numbers cases in arrival order for "first N runs"."""
-    for _ in range(20):
-        if session.get(CaseRow, case_id) is not None:
-            return False
-        seq = (session.scalar(select(func.max(CaseRow.seq))) or 0) + 1
-        row = CaseRow(
-            case_id=case_id,
-            seq=seq,
-            invoice_ref=trigger.invoice_ref or case_id,
-            source=trigger.source,
-            trigger_kind=trigger.kind.value,
-            amount=trigger.amount,
-            currency=trigger.currency,
-            status="open",
-            opened_at=at,
-        )
-        if insert_once(session, row):
-            return True
-    raise RuntimeError(f"could not allocate a sequence number for case {case_id}")
+def create_case(
+    session: Session, case_id: str, trigger: TriggerEvent, at: datetime, seq: int
+) -> bool:
+    """Open the case row once. ``seq`` is the opening event's row ID: unique and increasing
+    without a read-then-write race, it orders cases by arrival for "first N runs"."""
+    row = CaseRow(
+        case_id=case_id,
+        seq=seq,
+        invoice_ref=trigger.invoice_ref or case_id,
+        source=trigger.source,
+        trigger_kind=trigger.kind.value,
+        amount=trigger.amount,
+        currency=trigger.currency,
+        status="open",
+        opened_at=at,
+    )
+    return insert_once(session, row)
 
 
 def first_or_none(session: Session, model: type[RowT], **where: Any) -> RowT | None:

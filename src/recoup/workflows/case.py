@@ -148,10 +148,12 @@ def _hand_off(context: CaseContext, d: Disposition, r: Route, give_up: datetime)
     _until_paid_or(give_up, context, "handed_off")
 
 
-def _approved(context: CaseContext, seq: int, d: Disposition) -> Signal | None:
+def _approved(context: CaseContext, d: Disposition) -> Signal | None:
     """In "review the first N runs" mode, hold the disposition for a person's approval."""
     pb = _rules()
-    if seq > pb.review_first_runs or d.outcome is Outcome.REVIEW:
+    if pb.review_first_runs == 0 or d.outcome is Outcome.REVIEW:
+        return None
+    if enrich.case_rank(context.case_id) > pb.review_first_runs:
         return None
     key = f"{d.call_id}:approval"
     act.open_review(context.case_id, key, "first_runs_approval", d.summary)
@@ -159,9 +161,9 @@ def _approved(context: CaseContext, seq: int, d: Disposition) -> Signal | None:
     return wait(deadline)
 
 
-def _after_call(context: CaseContext, d: Disposition, give_up: datetime, seq: int) -> str:
+def _after_call(context: CaseContext, d: Disposition, give_up: datetime) -> str:
     """Act on one disposition; returns ``retry`` to call again, or ``done``."""
-    held = _approved(context, seq, d)
+    held = _approved(context, d)
     if held is not None and held.kind != "review":
         _close_for(held, context, "review_timeout")
         return "done"
@@ -221,7 +223,7 @@ def _policy_review(context: CaseContext, reason: str, give_up: datetime) -> None
     _until_paid_or(give_up, context, "handed_off")
 
 
-def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
+def _call_loop(context: CaseContext, give_up: datetime) -> None:
     attempt = 1
     while True:
         decision = enrich.check_policy(context)
@@ -252,7 +254,7 @@ def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
         disposition = place_call(context, attempt)
         if disposition is None:
             continue
-        if _after_call(context, disposition, give_up, seq) == "done":
+        if _after_call(context, disposition, give_up) == "done":
             return
         attempt += 1
         retry_at = enrich.now() + timedelta(hours=_rules().calling.retry_after_hours)
@@ -263,7 +265,7 @@ def _call_loop(context: CaseContext, give_up: datetime, seq: int) -> None:
 
 
 @DBOS.workflow()
-def case_workflow(case_id: str, trigger: TriggerEvent, seq: int) -> str:
+def case_workflow(case_id: str, trigger: TriggerEvent) -> str:
     """Recover one failed invoice, from enrichment to a closed case."""
     _playbook.set(enrich.playbook())
     opened = enrich.now()
@@ -275,5 +277,5 @@ def case_workflow(case_id: str, trigger: TriggerEvent, seq: int) -> str:
     if not _rules().segments.covers(e.context.account.segment):
         act.set_status(case_id, "closed", "segment_not_covered")
         return case_id
-    _call_loop(e.context, give_up, seq)
+    _call_loop(e.context, give_up)
     return case_id

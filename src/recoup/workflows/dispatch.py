@@ -19,7 +19,7 @@ from recoup.workflows.queues import CASE_QUEUE, case_queue
 
 
 class Dispatcher(Protocol):
-    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent) -> None:
         """Start the case's workflow on the case queue, unless it exists."""
         ...
 
@@ -31,9 +31,9 @@ class Dispatcher(Protocol):
 class LocalDispatcher:
     """For processes where DBOS is launched."""
 
-    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent) -> None:
         with SetWorkflowID(case_id):
-            case_queue().enqueue(case_workflow, case_id, trigger, seq)
+            case_queue().enqueue(case_workflow, case_id, trigger)
 
     def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
         DBOS.send(case_id, message, topic=SIGNAL, idempotency_key=key)
@@ -45,13 +45,13 @@ class ClientDispatcher:
     def __init__(self, system_database_url: str) -> None:
         self._client = DBOSClient(system_database_url=system_database_url)
 
-    def enqueue_case(self, case_id: str, trigger: TriggerEvent, seq: int) -> None:
+    def enqueue_case(self, case_id: str, trigger: TriggerEvent) -> None:
         options: EnqueueOptions = {
             "workflow_name": get_dbos_func_name(case_workflow),
             "queue_name": CASE_QUEUE,
             "workflow_id": case_id,
         }
-        self._client.enqueue(options, case_id, trigger, seq)
+        self._client.enqueue(options, case_id, trigger)
 
     def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
         self._client.send(case_id, message, topic=SIGNAL, idempotency_key=key)

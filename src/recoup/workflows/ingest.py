@@ -19,7 +19,7 @@ from recoup.domain.models import OPENING_KINDS, TriggerEvent, TriggerKind, jsona
 from recoup.playbook import Playbook
 from recoup.ports import ClockPort
 from recoup.store import guard, repo
-from recoup.store.tables import CaseRow, InvoiceRow, PaymentRow, TriggerEventRow
+from recoup.store.tables import InvoiceRow, PaymentRow, TriggerEventRow
 from recoup.workflows.case import case_id_for
 from recoup.workflows.dispatch import Dispatcher
 from recoup.workflows.runtime import Runtime
@@ -44,13 +44,13 @@ def _opens_case(trigger: TriggerEvent, playbook: Playbook) -> bool:
 
 
 def _classify(
-    session: Session, trigger: TriggerEvent, playbook: Playbook, clock: ClockPort
+    session: Session, trigger: TriggerEvent, playbook: Playbook, clock: ClockPort, row_id: int
 ) -> IngestResult:
     """Decide, inside the recording transaction, what the event means for cases."""
     if _opens_case(trigger, playbook):
         assert trigger.invoice_ref is not None
         case_id = case_id_for(trigger.source, trigger.invoice_ref)
-        created = repo.create_case(session, case_id, trigger, clock.now())
+        created = repo.create_case(session, case_id, trigger, clock.now(), seq=row_id)
         return IngestResult("started" if created else "joined", case_id)
     case = repo.case_for_invoice(session, trigger.invoice_ref) if trigger.invoice_ref else None
     existing = case.case_id if case else None
@@ -74,15 +74,13 @@ def _classify(
     return IngestResult("ignored", existing)
 
 
-def dispatch(
-    dispatcher: Dispatcher, trigger: TriggerEvent, result: IngestResult, seq: int | None
-) -> None:
+def dispatch(dispatcher: Dispatcher, trigger: TriggerEvent, result: IngestResult) -> None:
     """Start or signal the case's workflow; safe to repeat."""
     if result.case_id is None:
         return
     key = f"{trigger.source}:{trigger.event_id}"
-    if result.status in ("started", "joined") and seq is not None:
-        dispatcher.enqueue_case(result.case_id, trigger, seq)
+    if result.status in ("started", "joined"):
+        dispatcher.enqueue_case(result.case_id, trigger)
     elif result.status == "payment":
         dispatcher.signal(
             result.case_id, {"type": "paid", "at": trigger.occurred_at.isoformat()}, key
@@ -94,16 +92,21 @@ def dispatch(
 def ingest(
     rt: Runtime, trigger: TriggerEvent, payload: dict[str, Any] | None = None
 ) -> IngestResult:
-    """Record ``trigger`` once and hand it on; a repeat delivery changes nothing."""
+    """Record ``trigger`` once and hand it on; a repeat delivery changes nothing.
+
+    A repeat of an event whose dispatch a crash (or a concurrent first delivery) has not yet
+    finished dispatches it again, harmlessly, and still reports ``duplicate``."""
     db, clock, playbook, dispatcher = rt.db, rt.clock, rt.playbook, rt.dispatcher
     with db.session() as s:
-        if not repo.record_trigger(s, trigger, payload or {}, clock.now()):
+        row_id = repo.record_trigger(s, trigger, payload or {}, clock.now())
+        if row_id is None:
             row = _trigger_row(s, trigger)
+            repeat = IngestResult("duplicate", row.case_id)
             if row.status != "recorded":
-                return IngestResult("duplicate", row.case_id)
+                return repeat
             result = IngestResult(_status_of(row), row.case_id)
         else:
-            result = _classify(s, trigger, playbook, clock)
+            result = _classify(s, trigger, playbook, clock, row_id)
             repo.audit(
                 s,
                 f"{trigger.source}:{trigger.event_id}:received",
@@ -115,11 +118,10 @@ def ingest(
             )
             stored = {"event": payload or {}, "trigger": jsonable(trigger), "result": result.status}
             _set(s, trigger, case_id=result.case_id, payload=stored)
-        seq = _seq(s, result.case_id)
-    dispatch(dispatcher, trigger, result, seq)
+    dispatch(dispatcher, trigger, result)
     with db.session() as s:
         _set(s, trigger, status="dispatched")
-    return result
+    return result if row_id is not None else repeat
 
 
 def _set(session: Session, trigger: TriggerEvent, **values: Any) -> None:
@@ -144,28 +146,18 @@ def _status_of(row: TriggerEventRow) -> str:
     return str(row.payload.get("result", "ignored"))
 
 
-def _seq(session: Session, case_id: str | None) -> int | None:
-    case = session.get(CaseRow, case_id) if case_id else None
-    return None if case is None else int(case.seq)
-
-
 def dispatch_pending(rt: Runtime) -> int:
     """Finish dispatching events a crash left ``recorded``; returns how many."""
     db, dispatcher = rt.db, rt.dispatcher
     with db.session() as s:
         rows = s.scalars(select(TriggerEventRow).where(TriggerEventRow.status == "recorded")).all()
         pending = [
-            (
-                TriggerEvent.model_validate(r.payload["trigger"]),
-                r.case_id,
-                _status_of(r),
-                _seq(s, r.case_id),
-            )
+            (TriggerEvent.model_validate(r.payload["trigger"]), r.case_id, _status_of(r))
             for r in rows
             if "trigger" in r.payload
         ]
-    for trigger, case_id, status, seq in pending:
-        dispatch(dispatcher, trigger, IngestResult(status, case_id), seq)
+    for trigger, case_id, status in pending:
+        dispatch(dispatcher, trigger, IngestResult(status, case_id))
         with db.session() as s:
             _set(s, trigger, status="dispatched")
     return len(pending)

@@ -160,6 +160,14 @@ def check_policy(context: CaseContext) -> contact_policy.PolicyDecision:
 
 
 @DBOS.step()
+def case_rank(case_id: str) -> int:
+    """The case's place in arrival order (1 = first), for "review the first N runs"."""
+    with current().db.session() as s:
+        seq = s.scalar(select(CaseRow.seq).where(CaseRow.case_id == case_id))
+        return int(s.scalar(select(func.count()).where(CaseRow.seq <= seq)) or 0)
+
+
+@DBOS.step()
 def playbook() -> Playbook:
     """The playbook in force, recorded: a recovered workflow keeps the rules it started with."""
     return current().playbook
