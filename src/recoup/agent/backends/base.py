@@ -18,11 +18,14 @@ from typing import Final, Protocol, get_args, runtime_checkable
 from recoup.agent.intents import Intent
 from recoup.agent.understand import Understanding, understand
 from recoup.domain.errors import PortError
+from recoup.evaluation.labels import CONFIRM_LABELS, CONTEXTS, VERIFY_LABELS, Context, reading
+from recoup.evaluation.labels import LABELS as LABEL_SET
 
 __all__ = [
     "CONFIRM_LABELS",
     "LABELS",
     "RESOLUTION_LABELS",
+    "VERIFY_LABELS",
     "Classifier",
     "RulesClassifier",
     "labels_for",
@@ -31,28 +34,17 @@ __all__ = [
 ]
 
 #: What the customer wants when asked "a link now, or a date?": the evaluation's label set.
-RESOLUTION_LABELS: Final = (
-    "pay_now", "promise_to_pay", "already_paid", "dispute", "cancel", "hardship", "callback",
-    "wrong_party", "opt_out", "human", "question", "other",
-)  # fmt: skip
-#: The answer to "Just to confirm, ...?": agreement, refusal, or a wish to leave the bot.
-CONFIRM_LABELS: Final = ("yes", "no", "human")
+RESOLUTION_LABELS: Final[tuple[str, ...]] = LABEL_SET
+#: Each dialog context and the labels a classifier may answer in it. The readings, and the
+#: mapping of the engine's extra intents onto them (yes -> pay_now, no -> other,
+#: change_plan -> cancel, hold/greeting -> other), live in ``recoup.evaluation.labels`` only,
+#: so what is scored and what is served cannot drift apart.
 LABELS: Final[dict[str, tuple[str, ...]]] = {
     "ask_resolution": RESOLUTION_LABELS,
     "confirm": CONFIRM_LABELS,
+    "greet_verify": VERIFY_LABELS,
 }
 _INTENTS: Final = frozenset(get_args(Intent))
-#: Rule intents outside the resolution labels, and the label whose effect is closest.
-#: ``yes``/``no`` follow the dialog's own reading of "shall I send a link?" (``_resolution``);
-#: ``change_plan`` becomes ``cancel`` because both end the call with the account owner about
-#: the contract, whereas ``dispute`` would send a plan change to finance as a contested charge.
-_RESOLUTION_MAP: Final[dict[str, str]] = {
-    "yes": "pay_now", "no": "promise_to_pay", "change_plan": "cancel", "hold": "other",
-    "greeting": "other",
-}  # fmt: skip
-#: At a confirmation only agreement counts as yes: paying ("yes, send it") agrees, and anything
-#: that changes course (a dispute, an opt-out, a question) is not a yes to what was confirmed.
-_CONFIRM_YES: Final = frozenset({"yes", "pay_now", "promise_to_pay"})
 
 
 @runtime_checkable
@@ -72,25 +64,26 @@ def labels_for(context: str) -> tuple[str, ...]:
 
 
 def rules_label(u: Understanding, context: str) -> str:
-    """The rules' reading of ``u`` expressed in the label set of ``context``."""
-    labels = labels_for(context)
-    if context == "confirm":
-        if u.intent == "human":
-            return "human"
-        if u.answer is not None and u.intent in ("yes", "no"):
-            return u.answer
-        return "yes" if u.intent in _CONFIRM_YES else "no"
-    label = _RESOLUTION_MAP.get(u.intent, u.intent)
-    return label if label in labels else "other"
+    """The rules' reading of ``u`` in ``context``, exactly as the evaluation scores it. It may
+    fall outside the context's label set (``other`` at a greeting): that is a miss when scored
+    and, in ``understand_with``, simply the rules' own result."""
+    labels_for(context)  # an unknown context fails here, loudly
+    return reading(u, _as_context(context))
+
+
+def _as_context(context: str) -> Context:
+    for known in CONTEXTS:
+        if known == context:
+            narrowed: Context = known
+            return narrowed
+    raise ValueError(f"unknown context {context!r}")
 
 
 class RulesClassifier:
     """The default back end, ``understand`` behind the ``Classifier`` seam: the baseline every
     other back end is measured against, and the reading ``understand_with`` falls back to."""
 
-    def __init__(
-        self, tz: str | None = None, clock: Callable[[], datetime] | None = None
-    ) -> None:
+    def __init__(self, tz: str | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self._tz = tz
         self._clock = clock or (lambda: datetime.now(UTC))
 
