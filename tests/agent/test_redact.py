@@ -133,3 +133,27 @@ def test_mask_contact_masks_spoken_contacts() -> None:
 def test_redact_leaves_contacts_for_the_transcript() -> None:
     text = "send it to jo@example.com"
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sixty eleven one one one one eleven eleven eleven seventeen",  # spoken pairs
+        "fifty one oh five ten fifty one oh five ten fifty one oh oh",
+        "the expiry on the new card is oh four thirty",
+        "and the back code 994",
+        "i'll pay now just tell me when to start reading the numbers",
+        "my card's not on me, call back tonight and i'll read it to you",
+    ],
+)
+def test_spoken_pairs_cues_and_offers_are_card_data(text: str) -> None:
+    assert contains_card_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it was two forty nine fifty", "sort code forty one twelve sixty four",
+     "call me on four one five five five five oh one three four", "i'll read it to you later"],
+)  # fmt: skip
+def test_spoken_numbers_that_are_no_card(text: str) -> None:
+    assert not contains_card_data(text)

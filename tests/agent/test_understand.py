@@ -210,3 +210,32 @@ def test_normalise_spoken_style() -> None:
     assert normalise("Um, I'll, like, pay it — you know — tomorrow!") == "i will pay it tomorrow"
     assert normalise("I'd like to pay") == "i would like to pay"
     assert normalise("dont cant wont") == "do not can not will not"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("can i pay it off in instalments", "hardship"),
+        ("i can only do fifty a month", "hardship"),
+        ("i cancelled months ago why am i still being charged", "dispute"),
+        ("opt me out of the plan", "cancel"),
+        ("i'm her flatmate, she's at work", "wrong_party"),
+        ("i'm at the gym can you try me later", "callback"),
+        ("i revoke my consent to these calls", "opt_out"),
+        ("representative", "human"),
+        ("it says paid on my statement", "already_paid"),
+        ("how about monday", "promise_to_pay"),
+    ],
+)
+def test_more_ways_of_saying_it(text: str, intent: str) -> None:
+    assert hear(text).intent == intent
+
+
+def test_a_date_with_not_now_is_still_offered() -> None:
+    assert hear("not right now, maybe thursday").promise_date == date(2026, 11, 26)
+    assert hear("i can't make it on saturday").promise_date is None
+
+
+def test_small_talk_and_bare_what_are_not_questions_we_can_answer() -> None:
+    assert hear("what's the weather like there").intent == "other"
+    assert hear("what?").intent == "other"

@@ -49,14 +49,22 @@ _ORDINALS = (
     "eighteenth", "nineteenth", "twentieth",
 )  # fmt: skip
 _VAGUE = re.compile(
-    r"\b(holidays?|christmas|payday|pay day|get paid|paycheck|pay check|salary|next month"
-    r"|soon|later|few days|few weeks|some ?time|when i can|not sure when)\b"
+    r"\b(holidays?|christmas|payday|pay day|get paid|paycheck|pay check|salary|pension|wages?"
+    r"|benefits|next month"
+    r"|soon|later|few days|few weeks|couple (of )?(days|weeks)|some ?time|when i can"
+    r"|not sure when|(end|rest) of (this|the) week|this week)\b"
 )
-_COUNT = r"(\d+|a couple of|couple of|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
+_COUNT = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 _UNSURE = re.compile(
-    rf"\b(closest|easter|last day|(1st|2nd|3rd|4th|5th|last) {_WD}|{_WD} (of|in) {_MONTHS})"
+    rf"\b(closest|easter|last day|(1st|2nd|3rd|4th|5th|last) {_WD}|{_WD} (of|in) {_MONTHS}"
+    r"|couple of (days|weeks)|(later|end|rest) (of |in )?(this|the) week)"
 )
+_DAY_WORDS = rf"({_WD}|tomorrow|today|the \d{{1,2}}(?:st|nd|rd|th)|\d{{1,2}}/\d{{1,2}})"
+#: A day named only to be ruled out ("12/2, not friday"): the other one named is the date.
+RULED_OUT = re.compile(rf"\b(not|no not|rather than|instead of) (on |by |this |next )?{_DAY_WORDS}")
+#: "monday or tuesday": the first day named is the one to hold the customer to.
+_EITHER = re.compile(rf"\b{_WD} or (?:on )?{_WD}\b")
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -80,7 +88,9 @@ _SPOKEN_ORDINAL = re.compile(rf"\b(?:(twenty|thirty) )?({'|'.join(_ORDINAL_VALUE
 def _normalise(text: str) -> str:
     """Lowercase, spoken ordinals as digits ("twenty first" -> "21st"), no stray punctuation."""
     s = re.sub(r"[^a-z0-9/ ]", " ", text.lower().replace("-", " "))
-    s = _SPOKEN_ORDINAL.sub(_ordinal, s)
+    s = _SPOKEN_ORDINAL.sub(_ordinal, re.sub(r"\bfirst thing\b", "", s))
+    s = re.sub(rf"\b({_MONTHS}) the (\d)", r"\1 \3", s)  # "november the 12th"
+    s = RULED_OUT.sub(" ", _EITHER.sub(r"\1", s))
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -182,6 +192,8 @@ _RULES: tuple[tuple[str, Resolver], ...] = (
      lambda m, t: _next_week(t, _WEEKDAYS.index(m.group(1) or m.group(2)))),
     (r"\bnext week\b", lambda m, t: _next_week(t, 0)),
     (r"\bafter the weekend\b", lambda m, t: _next_weekday(t, 0)),
+    (r"\b(?:by|till|until|before|over|on|at|for|this|the) (?:the )?weekend\b",
+     lambda m, t: _next_weekday(t, 5)),
     (rf"\b{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?: (?:in )?\d{{4}})?\b", _month_name),
     (rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}(?: (?:in )?\d{{4}})?\b", _month_name),
     (rf"\b{_WD}\b", lambda m, t: _next_weekday(t, _WEEKDAYS.index(m.group(1)))),

@@ -27,6 +27,11 @@ _DIGIT_WORDS = {
     "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _MULTIPLIERS = {"double": 2, "triple": 3}
+#: Spoken pairs: "forty two" is 42, "ten" 10, "sixty eleven" 60 then 11.
+_TEENS = {w: str(i) for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen",
+          "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"), 10)}  # fmt: skip
+_TENS = {w: str(i) for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty",
+         "seventy", "eighty", "ninety"), 2)}  # fmt: skip
 _FILLERS = frozenset({"um", "uh", "er", "erm", "hmm", "and"})
 _NUMBERISH = frozenset(
     {"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
@@ -38,20 +43,27 @@ _SEPARATOR = re.compile(r"[\s\-,]*")  # not ".": "1795544779.56404" is a time, n
 _CARD_CONTEXT = re.compile(r"\b(card|visa|master ?card|amex|american express|discover)\b", re.I)
 _CVV_CUE = re.compile(
     r"\b(cvv2?|cvc2?|csc|security (code|number)|verification code|code on the back"
-    r"|digits on the back)\b",
+    r"|digits on the back|back code|code on back|number on the back|(three|four|3|4) digit"
+    r" (code|number))\b",
     re.I,
 )
 _EXPIRY_CUE = re.compile(r"\b(expir\w*|exp|valid (thru|through|until)|good (thru|through))\b", re.I)
 _OFFER = re.compile(
     r"\b(give|read|tell|take)\b(\s+(you|it|out|over))*\s+(my|the|our|a)\s+(credit\s+|debit\s+)?"
     r"card\b|\bcard\s+(number|details)\s+(is|are)\b|\b(have|got)\s+(my|the)\s+card\s+(right\s+)?here"
-    r"|\bpay\s+(by|with)\s+(my\s+|a\s+)?(credit\s+|debit\s+)?card\s+(over|on)\s+the\s+phone",
+    r"|\bpay\s+(by|with)\s+(my\s+|a\s+)?(credit\s+|debit\s+)?card\s+(over|on)\s+the\s+phone"
+    r"|\b(start|begin|ready\s+to)\s+read(ing)?\s+(out\s+)?(the|my|you\s+the)\s+(numbers|digits"
+    r"|card)|\b(want|need|like|shall\s+i|should\s+i|can\s+i|i\s+can|i\s+could)\s+"
+    r"((me\s+to\s+)?(give|read|tell|have|get|take)\s+)?(you\s+)?(the\s+|my\s+)?(long\s+number"
+    r"|card\s+number|card\s+details|number\s+on\s+(the|my)\s+card|card\s+info)",
     re.I,
 )
-_VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um"})
-_EMAIL = re.compile(
-    r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[a-z0-9.]+ at [a-z0-9]+( dot [a-z]+)+\b", re.I
-)
+_VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um",
+    "uh", "new", "old", "card", "my", "of", "for", "this", "that"})  # fmt: skip
+#: An offer that only means the card when the card is named nearby ("I'll read it to you").
+_CUED_OFFER = re.compile(
+    r"\bread\s+(it|them|the\s+(numbers?|digits))(\s+(out|off))?\s+to\s+you\b", re.I)  # fmt: skip
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[a-z0-9.]+ at [a-z0-9]+( dot [a-z]+)+\b", re.I)
 _ATTACHED = re.compile(r"[A-Za-z0-9_][-_/]?$")
 
 
@@ -93,8 +105,15 @@ def _tokens(text: str) -> list[_Tok]:
     i = 0
     while i < len(raw):
         start, end, word = raw[i]
-        digits = word if word.isdigit() else _DIGIT_WORDS.get(word)
+        digits = word if word.isdigit() else _DIGIT_WORDS.get(word) or _TEENS.get(word)
         nxt = raw[i + 1] if i + 1 < len(raw) else None
+        if word in _TENS:
+            unit = _DIGIT_WORDS.get(nxt[2]) if nxt is not None else None
+            if nxt is not None and unit not in (None, "0") and not nxt[2].isdigit():
+                out.append(_Tok(start, nxt[1], _TENS[word] + str(unit), word))
+                i += 2
+                continue
+            digits = _TENS[word] + "0"
         if word in _MULTIPLIERS and nxt is not None:
             single = nxt[2] if nxt[2].isdigit() else _DIGIT_WORDS.get(nxt[2])
             if single is not None and len(single) == 1:
@@ -195,7 +214,8 @@ def find_card_numbers(text: str) -> list[str]:
 
 def contains_card_data(text: str) -> bool:
     """True for a card number, a security code or expiry, or an offer to read card details."""
-    return bool(_sensitive_spans(text) or _OFFER.search(text))
+    cued_offer = _CARD_CONTEXT.search(text) and _CUED_OFFER.search(text)
+    return bool(_sensitive_spans(text) or _OFFER.search(text) or cued_offer)
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Literal
 
 from recoup.agent import intents as ix
-from recoup.agent.dates import needs_date_clarification, parse_promise_date
+from recoup.agent import slots
+from recoup.agent.dates import RULED_OUT, needs_date_clarification, parse_promise_date
 from recoup.agent.intents import ChannelName, Intent, Topic
 from recoup.agent.redact import contains_card_data, redact
 
@@ -80,21 +81,21 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
     spoken = normalise(raw)
     card, redacted = contains_card_data(raw), redact(raw)
     upset = bool(ix.UPSET.search(spoken))
-    if not spoken or not _english(raw):
+    if not spoken or not slots.english(raw):
         return Understanding(
             intent="other", confidence=0.2 if spoken else 0.0, card_data=card,
             redacted_text=redacted, language_ok=not spoken, upset=upset,
         )  # fmt: skip
     promise = _promised(spoken, parse_promise_date(redacted, now, tz))  # an expiry is no date
     answer, mixed = _answer(spoken)
-    topic, channel = _topic(spoken), _channel(spoken)
+    topic, channel = _topic(spoken), slots.channel(spoken)
     found = _matches(spoken, raw, promise, answer, topic)
     intent, confidence = _decide(found, spoken, card, channel is not None, mixed, topic)
     return Understanding(
         intent=intent,
         confidence=confidence,
         promise_date=promise,
-        amount=_amount(redacted),
+        amount=slots.amount(redacted, normalise(redacted)),
         channel=channel,
         card_data=card,
         redacted_text=redacted,
@@ -106,13 +107,22 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
 
 
 _NEGATION = re.compile(r"\b(not|never|can not)\b")
-_STILL_OFFERED = re.compile(r"\b(until|till|but|then|instead|though|however|before)\b")
+_STILL_OFFERED = re.compile(
+    r"\b(until|till|but|then|instead|though|however|before|maybe|probably|how about|what about"
+    r"|try|call|ring)\b"
+)
+#: Negations that are about now, not about the day named: "can't today, tuesday okay?".
+_NOT_NOW = re.compile(
+    r"\b(not|never|can not)( \w+){0,3}? (now|today|tonight|yet|at the moment|a good time)\b"
+)
 
 
 def _promised(spoken: str, day: date | None) -> date | None:
     """The date, unless it is the one the customer cannot do: "I can't make it on Saturday"
-    names Saturday to rule it out, "I can't pay until Saturday" to offer it."""
-    if day is not None and _NEGATION.search(spoken) and not _STILL_OFFERED.search(spoken):
+    names Saturday to rule it out, "I can't pay until Saturday" to offer it, and "not now,
+    try tomorrow" or "12/2, not friday" rule out something else."""
+    rest = _NOT_NOW.sub(" ", RULED_OUT.sub(" ", spoken))
+    if day is not None and _NEGATION.search(rest) and not _STILL_OFFERED.search(rest):
         return None
     return day
 
@@ -125,13 +135,14 @@ def _matches(
     pay = _pay_intent(spoken, promise)
     if pay:
         found.add(pay)
-    asked = raw.rstrip().endswith("?") and not answer and not found & {"greeting", "hold"}
-    if topic or ix.QUESTION_SHAPE.search(spoken) or asked:
-        found.add("question")  # but "uh, yes?" is a yes and "hello?" a greeting
+    chat = bool(found & {"greeting", "hold"}) or bool(ix.SMALL_TALK.search(spoken))
+    asked = raw.rstrip().endswith("?") and not answer
+    if topic or ((ix.QUESTION_SHAPE.search(spoken) or asked) and not chat):
+        found.add("question")  # but "uh, yes?" is a yes, "hello?" a greeting, weather chat
     if answer:
         found.add(answer)
-    if promise is not None and found <= {"yes", "no"}:
-        found.add("promise_to_pay")  # a bare date, as in answer to "when can you pay?"
+    if promise is not None and found <= {"yes", "no", "question"} and topic is None:
+        found.add("promise_to_pay")  # a bare date ("how about monday?") offers a day
     return [name for name in ix.PRIORITY if name in found]
 
 
@@ -153,7 +164,7 @@ def _decide(
 ) -> tuple[Intent, float]:
     """The winning intent and how far to trust it; naming a channel or reading a card out is
     a wish to pay now even without a verb for it."""
-    if not found:
+    if not found or (card and found[0] in ("hold", "greeting")):
         return ("pay_now", 0.75) if card or channel else ("other", 0.3)
     winner = found[0]
     if winner in ("opt_out", "human"):
@@ -184,65 +195,3 @@ def _answer(spoken: str) -> tuple[Literal["yes", "no"] | None, bool]:
 
 def _topic(spoken: str) -> Topic | None:
     return next((name for name, p in ix.TOPIC_PATTERNS.items() if p.search(spoken)), None)
-
-
-def _channel(spoken: str) -> ChannelName | None:
-    """The channel named last and not refused ("not email, WhatsApp")."""
-    named: list[tuple[int, ChannelName]] = []
-    for pattern, name in ix.CHANNELS:
-        for m in pattern.finditer(spoken):
-            if not re.search(r"\b(not|no|rather not)( by| via)? $", spoken[: m.start()]):
-                named.append((m.start(), name))
-    return max(named)[1] if named else None
-
-
-_AMOUNT = re.compile(
-    r"[$£€]\s?(\d[\d,]*(?:\.\d{1,2})?)"
-    r"|\b(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|bucks|euros?|pounds|usd|eur|gbp)\b",
-    re.IGNORECASE,
-)
-_UNITS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 10 * i for i, w in enumerate(_TENS, 2)}
-_WORD_AMOUNT = re.compile(
-    rf"\b((?:(?:{'|'.join(_NUMBER_WORDS)}|a|hundred|thousand|and) )+)"
-    r"(?:dollars|bucks|euros?|pounds)"
-)
-
-
-def _amount(raw: str) -> Decimal | None:
-    """An amount the customer names ("$100", "250 dollars", "a hundred bucks")."""
-    m = _AMOUNT.search(raw)
-    if m:
-        return Decimal((m.group(1) or m.group(2)).replace(",", ""))
-    words = _WORD_AMOUNT.search(normalise(raw))
-    value = _words_value(words.group(1).split()) if words else 0
-    return Decimal(value) if value else None
-
-
-def _words_value(words: list[str]) -> int:
-    total = current = 0
-    for word in words:
-        if word in _NUMBER_WORDS:
-            current += _NUMBER_WORDS[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word == "thousand":
-            total, current = total + max(current, 1) * 1000, 0
-    return total + current
-
-
-def _english(raw: str) -> bool:
-    """False when the reply is clearly Spanish, French or German (the words that set them
-    apart, plus their accents), so the agent hands over rather than guessing."""
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", raw.lower())
-    foreign = max(sum(w in vocab for w in words) for vocab in ix.FOREIGN)
-    foreign += min(2, len(re.findall(r"[ñ¿¡ßäöüçéèàêâîôûœ]", raw.lower())))
-    english = sum(w in ix.ENGLISH for w in words)
-    if len(words) <= 2:
-        return foreign == 0 or english > 0
-    return not (foreign >= 2 and foreign > english)

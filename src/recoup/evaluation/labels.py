@@ -77,9 +77,13 @@ def verify_reading(u: Understanding) -> str:
 
 
 def reading(u: Understanding, context: Context) -> str:
-    """The label an understood reply earns in the turn it answers."""
+    """The label an understood reply earns in the turn it answers. Asking us to say it again
+    ("what?", "can you repeat that") is a question to the engine, so the dialog repeats its
+    turn, but it says nothing about the debt: the labels file it under ``other``."""
     if context == "confirm":
         return confirm_reading(u)
     if context == "greet_verify":
         return verify_reading(u)
+    if u.intent == "question" and u.question_topic == "repeat":
+        return "other"
     return intent_label(u.intent)
