@@ -157,3 +157,31 @@ def test_spoken_pairs_cues_and_offers_are_card_data(text: str) -> None:
 )  # fmt: skip
 def test_spoken_numbers_that_are_no_card(text: str) -> None:
     assert not contains_card_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my card is four two four two four two four two",  # stopped after eight digits
+        "the card number, 4242 4242 4242",
+        "let me read you the numbers off it",
+        "i can give you my visa",
+        "my mastercard number is",
+        "it is the sixteen digit one",
+        "the code on the front of the card",
+    ],
+)
+def test_a_card_being_read_or_offered_is_card_data(text: str) -> None:
+    assert contains_card_data(text)
+
+
+def test_a_partly_read_card_is_masked() -> None:
+    assert redact("my card is four two four two four two four two") == "my card is [card number]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i will send the number on the invoice", "call me on 415 555 0134", "card ending in 4242"],
+)
+def test_numbers_that_are_not_a_card_read_out_stay(text: str) -> None:
+    assert not contains_card_data(text)

@@ -8,7 +8,8 @@ tokens rather than on one big regex so both forms go through the same path:
   dashes, dots, commas or fillers (``um``);
 - any window of a run holding 13-19 digits that passes the Luhn check is a card number; when the
   text talks about a card ("visa", "card number") a non-Luhn window counts too, because a misread
-  card is still a card;
+  card is still a card, and so does a run of 8 or more digits: a card being read out, stopped
+  (or cut off by recognition) before its end;
 - a security code (CVV/CVC, 3-4 digits) or an expiry after its cue word is card data as well;
 - an offer to read the card ("let me read you the card") is card data, flagged but not masked.
 
@@ -21,6 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+#: In a sentence about a card, this many digits in a row are a card being read out, complete
+#: or not: the agent must stop a customer who has *started* reading, not only one who finished.
+PARTIAL_CARD_DIGITS = 8
 
 _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
@@ -55,7 +60,11 @@ _OFFER = re.compile(
     r"|\b(start|begin|ready\s+to)\s+read(ing)?\s+(out\s+)?(the|my|you\s+the)\s+(numbers|digits"
     r"|card)|\b(want|need|like|shall\s+i|should\s+i|can\s+i|i\s+can|i\s+could)\s+"
     r"((me\s+to\s+)?(give|read|tell|have|get|take)\s+)?(you\s+)?(the\s+|my\s+)?(long\s+number"
-    r"|card\s+number|card\s+details|number\s+on\s+(the|my)\s+card|card\s+info)",
+    r"|card\s+number|card\s+details|number\s+on\s+(the|my)\s+card|card\s+info)"
+    r"|\b(give|read|tell)\s+(you\s+)?(out\s+)?(my|the|our)\s+(visa|master\s?card|amex|discover)\b"
+    r"|\bmy\s+(visa|master\s?card|amex|discover|credit\s+card|debit\s+card)(\s+card)?"
+    r"(\s+number)?\s+is\b|\b(sixteen|16)[\s-]digit|\b(front|back)\s+of\s+(the|my)\s+card\b"
+    r"|\bread\s+(you\s+)?(out\s+)?(the|my)\s+(numbers|digits)\b",
     re.I,
 )
 _VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um",
@@ -155,7 +164,8 @@ def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
             if len(digits) > 19:
                 break
             ends_on_digit = first.digits is not None and last.digits is not None
-            if ends_on_digit and len(digits) >= 13 and (cued or luhn_valid(digits)):
+            shortest = PARTIAL_CARD_DIGITS if cued else 13
+            if ends_on_digit and len(digits) >= shortest and (cued or luhn_valid(digits)):
                 found.append((first.start, last.end, digits))
     chosen: list[tuple[int, int, str]] = []
     for cand in sorted(found, key=lambda c: (not luhn_valid(c[2]), abs(len(c[2]) - 16), c[0])):
