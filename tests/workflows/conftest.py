@@ -6,6 +6,7 @@ DBOS is one per process, so each test launches it and destroys it afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +25,15 @@ def make_settings(url: str, **extra: Any) -> Settings:
 
 
 @pytest.fixture
-def app(db_url: str) -> Iterator[wiring.Started]:
-    started = wiring.start(make_settings(db_url))
+def app(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[wiring.Started]:
+    """A launched app; ``@pytest.mark.playbook("yaml")`` gives the test its own rules."""
+    marker = request.node.get_closest_marker("playbook")
+    extra: dict[str, Any] = {}
+    if marker is not None:
+        path = tmp_path / "playbook.yaml"
+        path.write_text(marker.args[0])
+        extra["playbook"] = path
+    started = wiring.start(make_settings(db_url, **extra))
     yield started
     wiring.stop(started)
 

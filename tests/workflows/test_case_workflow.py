@@ -7,6 +7,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from recoup import wiring
@@ -56,6 +57,7 @@ def test_kept_promise_is_recorded_and_marked_kept(run_cases: RunCases) -> None:
     assert case["case"]["close_reason"] == "paid"
 
 
+@pytest.mark.playbook("give_up_after_days: 90\n")  # three promise cycles fit, however slow
 def test_broken_promise_gets_a_reminder_and_another_call(run_cases: RunCases) -> None:
     broken = example(
         "promise",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Final, Protocol, get_args, runtime_checkable
+from typing import Final, Literal, Protocol, get_args, runtime_checkable
 
 from recoup.agent.intents import Intent
 from recoup.agent.understand import Understanding, understand
@@ -99,14 +99,17 @@ def understand_with(
     tz: str | None = None,
     *,
     context: str = "ask_resolution",
+    rules_first: float | None = None,
 ) -> Understanding:
     """``understand``, with the intent and confidence taken from ``classifier``.
 
     The rules' result stands unchanged when they hear an opt-out, a request for a human or card
     data, when the reply is empty or not English, when the classifier fails with a
-    ``PortError`` or answers a label outside the context's set. Otherwise the slots (date,
-    amount, channel, topic, redacted text) stay the rules'; the intent is the classifier's, and
-    where the rules agree with it the confidence is the higher of the two.
+    ``PortError`` or answers a label outside the context's set, and, with ``rules_first`` set,
+    whenever the rules are at least that confident (the classifier is then only asked about
+    what the rules are unsure of: measured the most accurate mix, and the cheapest). Otherwise
+    the slots (date, amount, channel, topic, redacted text) stay the rules'; the intent is the
+    classifier's, and where the rules agree with it the confidence is the higher of the two.
     """
     rules = understand(text, now, tz)
     if (
@@ -114,6 +117,7 @@ def understand_with(
         or rules.card_data
         or not rules.language_ok
         or not rules.redacted_text.strip()
+        or (rules_first is not None and rules.confidence >= rules_first)
     ):
         return rules
     labels = labels_for(context)
@@ -126,14 +130,10 @@ def understand_with(
     confidence = min(1.0, max(0.0, float(confidence)))
     if rules_label(rules, context) == label:
         confidence = max(confidence, rules.confidence)
-    intent: Intent = _as_intent(label)
-    answer = label if label in ("yes", "no") else rules.answer
-    return replace(
-        rules,
-        intent=intent,
-        confidence=confidence,
-        answer="yes" if answer == "yes" else "no" if answer == "no" else None,
-    )
+    answer: Literal["yes", "no"] | None = rules.answer
+    if label in ("yes", "no"):
+        answer = "yes" if label == "yes" else "no"
+    return replace(rules, intent=_as_intent(label), confidence=confidence, answer=answer)
 
 
 def _as_intent(label: str) -> Intent:
