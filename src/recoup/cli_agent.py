@@ -38,6 +38,7 @@ _SHARED_HELP = (
 
 class Split(StrEnum):
     DEV = "dev"
+    DEV2 = "dev2"
     HELDOUT = "heldout"
     ALL = "all"
 

@@ -1,4 +1,4 @@
-"""Our labelled utterance sets: ``data/utterances_{dev,heldout}.jsonl`` inside the package.
+"""Our labelled utterance sets: ``data/utterances_{dev,dev2,heldout}.jsonl`` in the package.
 
 Each line is one customer reply with the turn it answers and what it should be read as:
 ``{"id", "text", "context", "intent", "now", "tz", "promise_date"?, "channel"?, "card_data"}``.
@@ -6,8 +6,9 @@ Each line is one customer reply with the turn it answers and what it should be r
 field, a row with ``null`` expects nothing to be found. Rows are checked as they load, so a typo
 in a label fails loudly with its line instead of quietly counting as a miss.
 
-``dev`` is for looking at and improving against; ``heldout`` is only ever scored, so its figure
-says how the rules do on replies nobody tuned them on.
+``dev`` and ``dev2`` (a second set by another writer, for new wording) are for looking at and
+improving against; ``heldout`` is only ever scored, so its figure says how the rules do on
+replies nobody tuned them on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from recoup.evaluation.labels import CONFIRM_LABELS, CONTEXTS, LABELS, VERIFY_LABELS, Context
 
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "dev2", "heldout")
 _ALLOWED: dict[str, tuple[str, ...]] = {
     "ask_resolution": LABELS,
     "confirm": CONFIRM_LABELS,
