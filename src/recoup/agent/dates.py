@@ -36,6 +36,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from recoup.agent.spoken_days import cardinal_days
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WD = "(" + "|".join(_WEEKDAYS) + ")"
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -58,11 +60,14 @@ _COUNT = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 _UNSURE = re.compile(
     rf"\b(closest|easter|last day|(1st|2nd|3rd|4th|5th|last) {_WD}|{_WD} (of|in) {_MONTHS}"
-    r"|couple of (days|weeks)|(later|end|rest) (of |in )?(this|the) week)"
+    r"|couple of (days|weeks)|(later|end|rest) (of |in )?(this|the) week|\w+ or \w+ (days|weeks))"
 )
 _DAY_WORDS = rf"({_WD}|tomorrow|today|the \d{{1,2}}(?:st|nd|rd|th)|\d{{1,2}}/\d{{1,2}})"
 #: A day named only to be ruled out ("12/2, not friday"): the other one named is the date.
-RULED_OUT = re.compile(rf"\b(not|no not|rather than|instead of) (on |by |this |next )?{_DAY_WORDS}")
+RULED_OUT = re.compile(
+    r"\b(not|no not|never said|did not say|didn t say|rather than|instead of"
+    rf"|(can ?not|can t|could not|couldn t) (do|make)( it)?) (on |by |this |next )?{_DAY_WORDS}"
+)
 #: "monday or tuesday": the first day named is the one to hold the customer to.
 _EITHER = re.compile(rf"\b{_WD} or (?:on )?{_WD}\b")
 
@@ -88,7 +93,8 @@ _SPOKEN_ORDINAL = re.compile(rf"\b(?:(twenty|thirty) )?({'|'.join(_ORDINAL_VALUE
 def _normalise(text: str) -> str:
     """Lowercase, spoken ordinals as digits ("twenty first" -> "21st"), no stray punctuation."""
     s = re.sub(r"[^a-z0-9/ ]", " ", text.lower().replace("-", " "))
-    s = _SPOKEN_ORDINAL.sub(_ordinal, re.sub(r"\bfirst thing\b", "", s))
+    s = cardinal_days(re.sub(r"\bfirst thing\b", "", s))
+    s = _SPOKEN_ORDINAL.sub(_ordinal, s)
     s = re.sub(rf"\b({_MONTHS}) the (\d)", r"\1 \3", s)  # "november the 12th"
     s = RULED_OUT.sub(" ", _EITHER.sub(r"\1", s))
     return re.sub(r"\s+", " ", s).strip()

@@ -43,10 +43,16 @@ PAY = re.compile(
     r" (pay|do it|settle|update|sort|handle|clear|fix|transfer|send)"
     r"|\b(can|could|may) (i|we) (just )?(pay|settle|do (it|that|this)|clear)"
     r"|\b(put|run|charge|process|push) (it|this|that|the (payment|charge|card))( through)?\b"
-    r"|\b(take|use|charge|try) (a|the|my|this|another|a different) (card|payment)\b"
+    r"|(?<!did you )(?<!have you )\b(take|use|charge|try) (a|the|my|this|another|a different) (car"
+    r"d|payment)\b"
     r"|\b(take|accept) (visa|master ?card|amex|cards?|card payments|debit|credit|apple pay)"
     r"|(i will|i should|i would|i am going to|i can) (have|get) (the |some |enough )?(money"
-    r"|funds|cash)|(grab|get|find|fetch) my (wallet|purse|card)|\blog(ging)? in\b"
+    r"|funds|cash)|(grab|get|find|fetch) my (wallet|purse|card)|\blog(ging)? ?in(to)?\b|what is th"
+    r"e (website|web address|url|site)\b"
+    r"|(pop|put|enter|add|type|stick|punch) (in )?(the |my )?(new )?(card )?(details|number)"
+    r"|(let me|i will|i can|i could|shall i|should i|want me to) (just )?(give|read|tell) (you |th"
+    r"em )?"
+    r"(out )?(the|my|a) (\w+ )?(card|long number)"
     r"|\bdo (it|that|this)( \w+)? (now|today|right now|tonight|straight away|right away)\b"
 )
 UNABLE = re.compile(r"(cannot|can not|unable to|not able to|could not) (pay|make (the )?payment)")
@@ -54,27 +60,43 @@ UNABLE = re.compile(r"(cannot|can not|unable to|not able to|could not) (pay|make
 DEFER = re.compile(
     r"\b(more time|(a )?few (more )?days|a bit later|not (just )?(right )?now|not today"
     r"|not this week|not yet|need (\w+ ){0,3}time|(a little|a bit of|a bit more|some more) time"
-    r"|hold off)\b"
+    r"|hold off|(give|gimme) (me|us) (a|an|some|a couple of|a few|\w+) (more )?(days?|weeks?)|end "
+    r"of (this|the"
+    r"|next) (week|month)|after (christmas|the holidays|new year|payday|the weekend|easter)"
+    r"|(it|that|you) will (be paid|get (paid|it|yours|your money))(?! (now|today|tonight|right))|l"
+    r"eave it with me|waiting (on|fo"
+    r"r)"
+    r" (a |my |the )?(client|customer|money|payment|check|cheque|funds|pay|wages|salary|loan)"
+    r"|next (run|pay ?run|cycle|payroll)|get (round|around) to it)\b"
 )
 #: Asking for the link outright: paying now, whatever else was said about payday.
 LINK_NOW = re.compile(
-    r"\bsend (me|it|over|the|a)\b|\blink\b|update (my |the )?card|get it paid"
+    r"(?<!will )(?<!i )\bsend (me|it|over|the|a)\b|\blink\b|update (my |the )?card|get it paid"
+)
+#: The paying itself put off ("send the link and I'll pay it when I can"), link or not.
+PAY_LATER = re.compile(
+    r"\b(pay|settle|clear|do|sort) (it|this|that)( off| out)? (when|once|after|later|next|on payda"
+    r"y)\b"
 )
 NOT_NOW = re.compile(r"\bnot (just )?(right )?(now|today|this week|yet)\b")
 NOW = re.compile(
-    r"\b(now|today|right away|straight away|immediately|tonight|asap|this (morning|afternoon"
+    r"\b(now|today|right away|straight away|immediately|tonight|asap|as soon as (we|i) (hang up|ge"
+    r"t off"
+    r"|finish|are done)|this (morning|afternoon"
     r"|evening))\b"
 )
 LATER = re.compile(
     r"\b(later|until|till|when i get paid|payday|paycheck|salary|end of|soon|at some point"
     r"|some ?time|eventually|this month|next month|move (money|things|stuff) around|when i can"
     r"|christmas|holidays?|wages?|pension|benefits|(comes?|gets?|goes) in|hits"
-    r"|(get|receive) (my )?(pay|wages|salary|check|cheque))\b"
+    r"|(get|receive) (my )?(pay|wages|salary|check|cheque)|first|is going to (pay|sort|do|send)"
+    r"|(get|have|ask) (him|her|them|my \w+) (to )?(do|pay|sort|send|handle))\b"
 )
 #: Small talk and bare exclamations: question-shaped, but nothing to answer or act on.
 SMALL_TALK = re.compile(
     r"\b(weather|rain\w*|snow\w*|sunny|what time is it|the (game|match|score)|joke|how are you"
-    r"|your favou?rite)\b"
+    r"|your favou?rite|(lovely|nice|beautiful|gorgeous) day|do you (like|enjoy|love)|noise"
+    r"|is this thing on|where was i)\b|^((ok|okay|yes|yeah|right|so|and) )+(and|but|so)$"
     r"|^((wait|sorry|i am sorry|so|huh|eh) )*(what|huh|eh)( what)*$"  # a bare "what?" or "huh"
 )
 
@@ -82,7 +104,8 @@ TOPICS: dict[Topic, str] = {
     "amount": r"how much|what (is|was) the (amount|total|balance)|what do i owe"
     r"|the (amount|total|balance) (was|is|again)$",
     "invoice": r"(which|what) (invoice|bill|charge)|invoice number|what (is|was) (this|it|that) "
-    r"(for|about|regarding)|^is (this|it|that) for",
+    r"(for|about|regarding)|^is (this|it|that) for|\bis (this|it|that) (for|about|regarding) (the|"
+    r"my|that)",
     "due_date": r"when (was|is) (it|that|this|the \w+) due|due date|deadline",
     "reason": r"(?<!is )(?<!that )(?<!probably )\bwhy\b|what (happened|went wrong)"
     r"|(did not|not) go through|\b(failed|declined|bounced)\b",
@@ -91,9 +114,12 @@ TOPICS: dict[Topic, str] = {
     "recording": r"record(ed|ing)?\b",
     "caller": r"who (is|are) (this|you|calling|it)|who is calling|where are you calling from|what "
     r"company|(are you|is this) (a |an )?(robot|bot|machine|computer|real|human|person|ai|"
-    r"automated)|who do you work for|who am i (talking|speaking)|^who$",
+    r"automated)|(am i|are we) (talking|speaking) (to|with) (a |an )?(computer|robot|machine|bot|ai"
+    r"|real|human)|who do you work for|who am i (talking|speaking)|^who$",
     "repeat": r"(say|repeat) (that|it)( again)?|pardon|come again|what did you (just )?say$"
-    r"|^sorry$|what (was|is) that$"
+    r"|^sorry$|what (was|is) that\b|what was the question|(speak|talk) (slower|more slowly|up|loud"
+    r"er)"
+    r"|slow down"
     r"|what do you mean|(not sure|do not (understand|know)) what you mean",
 }
 QUESTION_SHAPE = re.compile(
@@ -103,14 +129,16 @@ QUESTION_SHAPE = re.compile(
     r"|\b(is (that|it|this) (right|correct|true|so)|are you sure)\b"
 )
 YES = re.compile(
-    r"\b(that is me|it is me|speaking)\b|"
+    r"\b(that is me|it is me|speaking)\b|^you (have )?(got|found|reached) (her|him|me)$|"
+    r"^(?!(no|nobody|noone|not|nothing|one)\b)[a-z]+ here$|"
     r"^((so|well|right|okay|ok) )*(yes|yeah|yep|yup|yea|ya|sure|correct|right|speaking|absolutely|"
     r"definitely|of course|awesome|excellent|brilliant|lovely|cool|that is great|"
     r"certainly|ok|okay|alright|all right|fine|please do|go ahead|uh huh|mhm|indeed|sounds good|"
     r"that works|perfect|great|that is (right|correct|me|fine)|it is me|this is (he|she|him|her"
     r"|me)|that would be|either|whichever|whatever|i do not mind|no preference|"
     r"(it )?does not matter|go for it|do it|that is it|works for me|exactly|true|i think so|"
-    r"it (surely |certainly )?is|that is what i said|spot on|bang on|that is the one|you got it"
+    r"it (surely |certainly )?is(?= *$| (me|so|indeed|yes))|aye|grand|that is what i said|spot on|"
+    r"bang on|that is the one|you got it"
     r")\b(?! not)|\byes\b|\b(that is|it is) (exactly |quite )?(right|correct|it)$"
 )
 NO = re.compile(
@@ -155,6 +183,8 @@ CONFLICTS = frozenset(
         frozenset({"already_paid", "promise_to_pay"}),
         frozenset({"dispute", "pay_now"}),
         frozenset({"dispute", "promise_to_pay"}),
+        frozenset({"dispute", "already_paid"}),
+        frozenset({"dispute", "cancel"}),
         frozenset({"yes", "no"}),
     }
 )

@@ -9,6 +9,7 @@ stripped of punctuation and fillers, and contractions expanded ("can't" -> "can 
 from __future__ import annotations
 
 from recoup.agent.phrases_debt import DEBT_PHRASES
+from recoup.agent.phrases_more import MORE_PHRASES
 
 _PEOPLE = (
     r"(human|humans|person|people|someone|somebody|agent|representative|rep|manager|supervisor"
@@ -40,7 +41,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "opt_out": (
         r"(stop|quit|cease|cut out) (calling|phoning|ringing|contacting|bothering|harass|dialing"
         r"|dialling|texting|messaging|pestering|hounding|robo ?calling)",
-        r"cease and desist", r"stop (with )?(the |these |your |all the )?(robo ?)?calls",
+        r"cease and desist",
+        r"stop (with )?(the |these |your |all the |all these )?(robo ?|automated |sales |phone )?c"
+        r"alls",
         r"(do not|never) (ever )?(call|contact|phone|ring|dial|text) (me|us|this number|here"
         r"|my (cell|mobile|phone|number|work))\b(?! (back|later|until|till|before|after|at|on"
         r"|tomorrow|now|right now|today|tonight|this|next|in))",
@@ -49,8 +52,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"|files)",
         r"\b(off|from) (your|the) (calling |call |contact |phone |dialing |dialling )?list\b",
         r"(remove|delete|take off|erase) (me|us|this number|my number|my details)"
-        rf"(?! from (the |your |my |this )?{_PLAN_THINGS})",
-        r"(take|remove|delete|scrub) (me|us|my number|this number|my details) off\b",
+        rf"(?! from (the |your |my |this )?(\w+ )?{_PLAN_THINGS})",
+        r"(take|remove|delete|scrub) (me|us|my number|this number|my details) off\b"
+        rf"(?! (of )?(the |your |my |this )?(\w+ )?{_PLAN_THINGS})",
         r"lose (my|this) number", r"(number|details) (removed|deleted|taken off|erased|wiped)",
         r"(do not|never) want (you|your company|anyone|you people|you guys) (to )?(ring|call|phon"
         r"|contact|text|bother)\w*", r"do not call (list|registry|register)",
@@ -63,7 +67,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"(report|sue|complain about) you\b.*\b(calling|calls)|keep (calling|ringing|phoning)",
         r"\b(calls?|calling|ringing|rang|phoned)\b.*\bstop( it| now)?$",
         r"opt (me |us )?out(?! of (the |my |this |your )?" + _PLAN_THINGS + ")",
-        r"unsubscribe(?!( me| us)? from (the |your |my )?" + _PLAN_THINGS + ")",
+        r"unsubscribe(?!( me| us)? from (the |your |my )?(\w+ )?" + _PLAN_THINGS + ")",
     ),
     "human": (
         rf"(speak|talk|chat|deal) (to|with) (a |an |the |some |your |my )?"
@@ -82,7 +86,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         rf"(not|never) (feel )?comfortable (\w+ ){{0,5}}(with|to) (a |an |the )?{_MACHINE}",
         rf"(prefer|rather) (talking|speaking|to talk|to speak|dealing|to deal) (to|with) "
         rf"(a |an )?(real |actual |live |normal )?{_PEOPLE}", r"customer (service|support|care)",
-        r"(billing|accounts|collections|complaints) (department|team|people|office)",
+        r"(?<!our )(?<!with your )(billing|accounts|collections|complaints) (department|team|people"
+        r"|office)",
         r"(speak|talk) to (someone|somebody) (in|from) ", r"human being",
         r"(?<!are you )(?<!you a )(?<!is this )(?<!this a )\b(an? )?(actual|real|live|proper) "
         r"(human|person|people)\b",
@@ -96,9 +101,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         rf"( |$))*{_PEOPLE_WORDS}( please| now)*( {_PEOPLE_WORDS})?( please| now)*$",
     ),
     "wrong_party": (
-        r"wrong (number|person|guy|lady|girl|man|woman|one|house|people|household|line|name)",
+        r"wrong (number|person|guy|lady|girl|man|woman|one|house|people|household|line|name|busine"
+        r"ss"
+        r"|company|office|firm|address|place|shop|family)",
         r"(you have|you got|you have got|have got|got|dialed|dialled|called|rang|rung) "
-        r"(the |a )?wrong\b",
+        r"(the |a )?wrong\b(?! (invoice|bill|amount|charge|account|plan|price|date|figure))",
         r"(no one|nobody|noone|no body|there is no one|there is nobody|no) (here |at this "
         r"number )?(by|with|called|named|of) (that|this|the|such a) name",
         r"(no one|nobody|noone|no body) (here |at this number )?(called|named|by the name)",
@@ -119,13 +126,15 @@ PHRASES: dict[str, tuple[str, ...]] = {
         rf"^(no |sorry |nope |nah )*(i am|this is|it is) not (?!{_NOT_A_NAME}\b)[a-z]+( [a-z]+)?$",
         r"^(no |nope |nah |sorry )*(it is |that is |this is )?not (me|him|her)$",
         r"(he|she|they) (has |have )?(passed away|died|is dead|are dead|passed)",
+        r"(?<!my )(?<!our )\b(?!i\b|we\b)[a-z]+ (has |had )?(passed away|passed on|died)\b",
         r"\bi am not (him|her|them|the (person|one|guy|lady|customer|account holder|owner)"
         r"|who you)", r"(looking for|want|need|mean|after) (someone|somebody) else",
         r"(just )?got this (number|phone)|(this|it) is (a |my )?new number"
         r"|(this|it) is not (his|her|their) (phone|number)",
     ),
     "callback": (
-        r"\b(call|ring|phone|buzz) (me |us )?(back|later|again|another time|tomorrow|tonight|this "
+        r"(?<!i can )(?<!i could )\b(call|ring|phone|buzz) (me |us )?(back|later|again|another tim"
+        r"e|tomorrow|tonight|this "
         r"(evening|afternoon|morning|weekend)|next|in|after|on|at|around|before|when|monday|"
         r"tuesday|wednesday|thursday|friday|saturday|sunday|the \d+|\d)",
         r"(ring|phone) (me |us )?back", r"(give|gimme) (me|us) a (call|ring|bell|buzz)",
@@ -158,3 +167,5 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 PHRASES.update(DEBT_PHRASES)
+for _name, _more in MORE_PHRASES.items():
+    PHRASES[_name] = PHRASES.get(_name, ()) + _more

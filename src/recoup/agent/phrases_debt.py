@@ -26,8 +26,10 @@ DEBT_PHRASES: dict[str, tuple[str, ...]] = {
         r"not the (right|correct) (amount|price|charge|bill|invoice|plan)",
         r"(charged|billed) (me |us )?(twice|two times|double|too much)", r"double (charged|billed)",
         r"(does|did|is|was|has) not (work|working|delivered|arrive|arrived|worked|shown up)",
-        r"(has not|have not|did not|never) (arrived?|come|came|shown up|turned up|been delivered)",
-        r"nothing (is |has )?(arrived|come|came|turned up|shown up|delivered)",
+        r"(has not|have not|did not|never) (arrived?|come|came|shown up|turned up|been delivered|s"
+        r"howed up"
+        r"|show up|turn up)",
+        r"nothing (is |has )?(arrived|come|came|turned up|shown up|delivered)(?! through)",
         r"(not|never) (what|as) (i|we) (ordered|agreed|expected|signed up|asked|paid|was told|were"
         r" told|was promised|were promised)",
         r"(i|we) (did not|never|have not) (use|used|receive|received|order|ordered|get|got|want"
@@ -64,7 +66,8 @@ DEBT_PHRASES: dict[str, tuple[str, ...]] = {
         r"|cancel|cheaper|less|included|covered|credited)",
         r"(i am|we are) on (the|a|an) (?!payment )(\w+ ){0,2}(plan|tier|package|rate)",
         r"(you|they) (already )?(charged|took|take|billed|debited|deducted)\b.*\b(already|again"
-        r"|twice)", r"already (charged|took|billed|debited|deducted)",
+        r"|twice)", r"already (charged|took|billed|debited|deducted)(?! (it|that|this|the (money|p"
+        r"ayment|amount)))",
         r"(i|we|i have|we have|already|had|but i|but we) cancel(l)?ed\b|after (i|we) cancel",
         r"(returned|sent back) (it|the|them)", r"\bi returned\b",
         r"(late|extra|hidden|surprise) (fee|charge)s?( \w+){0,4} (error|mistake|fault|not fair)",
@@ -124,10 +127,13 @@ DEBT_PHRASES: dict[str, tuple[str, ...]] = {
         r"(payment|repayment|instal?ll?ment|installment) (plan|arrangement|option)",
         r"\binstal?ll?ments?\b", r"split (it|this|that|the (payment|bill|amount|cost))",
         r"smaller (payments|amounts|chunks|bits|instal?ll?ments)",
-        r"(pay|do|spread) (it |this |that )?(in|over) (parts|chunks|bits|pieces|stages|a few|"
-        r"several|\w+ (weeks|months|payments))", r"work (something|it|out a plan) out",
+        r"(pay|do|spread) (it |this |that )?(in|over) (parts|chunks|bits|pieces|stages|(a few|seve"
+        r"ral|"
+        r"\w+) (payments|instal\w*|goes|lots|chunks))|(pay|spread) (it |this |that )?over (\w+ ){1"
+        r",2}"
+        r"(weeks|months)", r"work (something|it|out a plan) out",
         r"(part|partial) payments?", r"half (now|today)", r"the rest (over|next|later|in|after)",
-        rf"{_NUMBER}( dollars| bucks| pounds| quid| euros)? (a|per|each|every) (week|month"
+        rf"{_NUMBER}( dollars?| bucks| pounds?| quid| euros?)? (a|per|each|every) (week|month"
         r"|fortnight|payday)", r"(can|could) only (do|afford|manage|pay|spare|put)",
         r"(all|only) i (have|have got|got) (left )?is", r"pay (some|part|a bit|a little) of it",
         r"(fixed|low|limited) income", r"\bon (benefits|disability|welfare|a pension|the pension|"
@@ -142,20 +148,23 @@ DEBT_PHRASES: dict[str, tuple[str, ...]] = {
         r"(can not|could not) (cover|manage) (it|that|this)", r"(can not|could not) do \$?\d",
         r"(pay|would|do it) if i could", r"but i can not$",
         r"(i|we) (just )?can not( pay)?( i am sorry)?$",
-        r"(passed away|died|funeral|bereave)",
+        r"(passed away|died|bereave)",
     ),
     "already_paid": (
         r"already (paid|sent|settled|taken care|sorted|done|did|made|cleared|resolved|handled)",
         r"\b(i|we|he|she|they|husband|wife|partner|accountant) (have |has |just |already )*"
         r"(paid|settled)\b", r"\bbeen (paid|settled|resolved|sorted|cleared)",
-        r"\bpaid (it|that|this|the (invoice|bill|balance|amount))\b", r"\breceipt\b",
+        r"(?<!get it )(?<!have it )(?<!be )\bpaid (it|that|this(?! (afternoon|evening|week|weekend"
+        r"|month))"
+        r"|the (invoice|bill|balance|amount))\b", r"\breceipt\b",
         r"\b(i|we|he|she) (have |just |already )*(sent|mailed|posted|wired) (off )?(you )?(the |a |"
         r"my )?(payment|money|check|cheque|transfer|funds)",
         r"(it|that|this|invoice|bill) (has been|was|is already|was already) (paid|settled|taken "
         r"care of|resolved|sorted|cleared|handled)",
         r"(check|cheque|payment|money) (is|was|went) (in the (mail|post)|sent|on its way|out)",
         r"paid (it |that )?(yesterday|last week|this morning|online|by transfer|by check|already)",
-        r"(payment|it|that|this|money|transfer) (went|has gone|did go|has gone|cleared|has "
+        r"(?<!thought )(?<!think )(payment|it|that|this|money|transfer) (went|has gone|did go|has "
+        r"gone|cleared|has "
         r"cleared)( through| out)?\b", r"\b(says|shows|showing|marked|shown|listed)( as| it is)? "
         r"(paid|settled|cleared)\b", r"^(it is|that is|it was|that was) (paid|settled|done)\b",
         r"\b(took|taken) care of (it|that|this)", r"already been (paid|taken|debited|deducted|"

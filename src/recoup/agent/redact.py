@@ -8,8 +8,8 @@ tokens rather than on one big regex so both forms go through the same path:
   dashes, dots, commas or fillers (``um``);
 - any window of a run holding 13-19 digits that passes the Luhn check is a card number; when the
   text talks about a card ("visa", "card number") a non-Luhn window counts too, because a misread
-  card is still a card, and so does a run of 8 or more digits: a card being read out, stopped
-  (or cut off by recognition) before its end;
+  card is still a card, and so does a card-shaped run of 8 or more digits (fours, or one by
+  one): a card being read out, stopped (or cut off by recognition) before its end;
 - a security code (CVV/CVC, 3-4 digits) or an expiry after its cue word is card data as well;
 - an offer to read the card ("let me read you the card") is card data, flagged but not masked.
 
@@ -23,9 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from recoup.agent.card_offers import CUED_OFFER, OFFER
+
 #: In a sentence about a card, this many digits in a row are a card being read out, complete
 #: or not: the agent must stop a customer who has *started* reading, not only one who finished.
-PARTIAL_CARD_DIGITS = 8
+PARTIAL_CARD_DIGITS = 6
 
 _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
@@ -53,25 +55,8 @@ _CVV_CUE = re.compile(
     re.I,
 )
 _EXPIRY_CUE = re.compile(r"\b(expir\w*|exp|valid (thru|through|until)|good (thru|through))\b", re.I)
-_OFFER = re.compile(
-    r"\b(give|read|tell|take)\b(\s+(you|it|out|over))*\s+(my|the|our|a)\s+(credit\s+|debit\s+)?"
-    r"card\b|\bcard\s+(number|details)\s+(is|are)\b|\b(have|got)\s+(my|the)\s+card\s+(right\s+)?here"
-    r"|\bpay\s+(by|with)\s+(my\s+|a\s+)?(credit\s+|debit\s+)?card\s+(over|on)\s+the\s+phone"
-    r"|\b(start|begin|ready\s+to)\s+read(ing)?\s+(out\s+)?(the|my|you\s+the)\s+(numbers|digits"
-    r"|card)|\b(want|need|like|shall\s+i|should\s+i|can\s+i|i\s+can|i\s+could)\s+"
-    r"((me\s+to\s+)?(give|read|tell|have|get|take)\s+)?(you\s+)?(the\s+|my\s+)?(long\s+number"
-    r"|card\s+number|card\s+details|number\s+on\s+(the|my)\s+card|card\s+info)"
-    r"|\b(give|read|tell)\s+(you\s+)?(out\s+)?(my|the|our)\s+(visa|master\s?card|amex|discover)\b"
-    r"|\bmy\s+(visa|master\s?card|amex|discover|credit\s+card|debit\s+card)(\s+card)?"
-    r"(\s+number)?\s+is\b|\b(sixteen|16)[\s-]digit|\b(front|back)\s+of\s+(the|my)\s+card\b"
-    r"|\bread\s+(you\s+)?(out\s+)?(the|my)\s+(numbers|digits)\b",
-    re.I,
-)
 _VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um",
     "uh", "new", "old", "card", "my", "of", "for", "this", "that"})  # fmt: skip
-#: An offer that only means the card when the card is named nearby ("I'll read it to you").
-_CUED_OFFER = re.compile(
-    r"\bread\s+(it|them|the\s+(numbers?|digits))(\s+(out|off))?\s+to\s+you\b", re.I)  # fmt: skip
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[a-z0-9.]+ at [a-z0-9]+( dot [a-z]+)+\b", re.I)
 _ATTACHED = re.compile(r"[A-Za-z0-9_][-_/]?$")
 
@@ -159,19 +144,29 @@ def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for i, first in enumerate(run):
         digits = ""
-        for last in run[i:]:
+        for j, last in enumerate(run[i:], start=i):
             digits += last.digits or ""
             if len(digits) > 19:
                 break
             ends_on_digit = first.digits is not None and last.digits is not None
-            shortest = PARTIAL_CARD_DIGITS if cued else 13
-            if ends_on_digit and len(digits) >= shortest and (cued or luhn_valid(digits)):
+            whole = len(digits) >= 13 and (cued or luhn_valid(digits))
+            partial = cued and len(digits) >= PARTIAL_CARD_DIGITS and _card_shaped(run[i : j + 1])
+            if ends_on_digit and (whole or partial):
                 found.append((first.start, last.end, digits))
     chosen: list[tuple[int, int, str]] = []
     for cand in sorted(found, key=lambda c: (not luhn_valid(c[2]), abs(len(c[2]) - 16), c[0])):
         if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
             chosen.append(cand)
     return sorted(chosen)
+
+
+def _card_shaped(toks: list[_Tok]) -> bool:
+    """A card as people read it: groups of four written digits or digits one by one, starting
+    like a card (2-6). Dates (2026-11-20), invoice numbers (2611-00101) and phone numbers
+    (415 555 0134) have other group sizes, so a part of them is never taken for a card."""
+    digits = "".join(t.digits or "" for t in toks)
+    sizes = {len(t.digits) for t in toks if t.digits}
+    return digits[:1] in "23456" and bool(digits) and sizes <= {1, 4}
 
 
 def _card_runs(text: str, luhn_only: bool = False) -> list[tuple[int, int, list[str]]]:
@@ -224,8 +219,8 @@ def find_card_numbers(text: str) -> list[str]:
 
 def contains_card_data(text: str) -> bool:
     """True for a card number, a security code or expiry, or an offer to read card details."""
-    cued_offer = _CARD_CONTEXT.search(text) and _CUED_OFFER.search(text)
-    return bool(_sensitive_spans(text) or _OFFER.search(text) or cued_offer)
+    cued_offer = _CARD_CONTEXT.search(text) and CUED_OFFER.search(text)
+    return bool(_sensitive_spans(text) or OFFER.search(text) or cued_offer)
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:

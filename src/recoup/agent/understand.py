@@ -53,7 +53,7 @@ _BARE = {
     "doesnt": "does not", "isnt": "is not", "wasnt": "was not", "ive": "i have", "its": "it is",
     "thats": "that is", "whats": "what is", "whos": "who is", "couldnt": "could not",
     "havent": "have not", "hasnt": "has not", "cannot": "can not", "gonna": "going to",
-    "wanna": "want to",
+    "wanna": "want to", "payed": "paid",
 }  # fmt: skip
 _FILLERS = re.compile(r"\b(um+|uh+|erm|er|ah|oh|hmm+|mm|you know|i mean)\b")
 _AFFIRM_SOUNDS = re.compile(r"\b(mm+ ?hm+|mhm+|uh ?huh|uh hm)\b")
@@ -90,6 +90,8 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
     answer, mixed = _answer(spoken)
     topic, channel = _topic(spoken), slots.channel(spoken)
     found = _matches(spoken, raw, promise, answer, topic)
+    if found == ["yes"] and _AFFIRM_SOUNDS.fullmatch(raw.lower().strip(" .?!,")):
+        found = ["hold"]  # a bare "uh huh" keeps the line open; its yes stays in ``answer``
     intent, confidence = _decide(found, spoken, card, channel is not None, mixed, topic)
     return Understanding(
         intent=intent,
@@ -109,9 +111,10 @@ def understand(text: str | None, now: datetime, tz: str | None = None) -> Unders
 _NEGATION = re.compile(r"\b(not|never|can not)\b")
 _STILL_OFFERED = re.compile(
     r"\b(until|till|but|then|instead|though|however|before|maybe|probably|how about|what about"
-    r"|try|call|ring)\b"
+    r"|try|call|ring|said|meant|mean|make it)\b"
 )
 #: Negations that are about now, not about the day named: "can't today, tuesday okay?".
+_NOT_THE = re.compile(r"\bnot (on |by )?the \w+(st|nd|rd|th)\b")  # "no, not the fourth, the 14th"
 _NOT_NOW = re.compile(
     r"\b(not|never|can not)( \w+){0,3}? (now|today|tonight|yet|at the moment|a good time)\b"
 )
@@ -121,7 +124,7 @@ def _promised(spoken: str, day: date | None) -> date | None:
     """The date, unless it is the one the customer cannot do: "I can't make it on Saturday"
     names Saturday to rule it out, "I can't pay until Saturday" to offer it, and "not now,
     try tomorrow" or "12/2, not friday" rule out something else."""
-    rest = _NOT_NOW.sub(" ", RULED_OUT.sub(" ", spoken))
+    rest = _NOT_NOW.sub(" ", _NOT_THE.sub(" ", RULED_OUT.sub(" ", spoken)))
     if day is not None and _NEGATION.search(rest) and not _STILL_OFFERED.search(rest):
         return None
     return day
@@ -135,12 +138,13 @@ def _matches(
     pay = _pay_intent(spoken, promise)
     if pay:
         found.add(pay)
-    chat = bool(found & {"greeting", "hold"}) or bool(ix.SMALL_TALK.search(spoken))
+    small_talk = bool(ix.SMALL_TALK.search(spoken))
+    chat = bool(found & {"greeting", "hold"}) or small_talk
     asked = raw.rstrip().endswith("?") and not answer
     if topic or ((ix.QUESTION_SHAPE.search(spoken) or asked) and not chat):
         found.add("question")  # but "uh, yes?" is a yes, "hello?" a greeting, weather chat
-    if answer:
-        found.add(answer)
+    if answer and not (small_talk and found <= {"question"}):
+        found.add(answer)  # but "lovely day isn't it" agrees with nothing we asked
     if promise is not None and found <= {"yes", "no", "question"} and topic is None:
         found.add("promise_to_pay")  # a bare date ("how about monday?") offers a day
     return [name for name in ix.PRIORITY if name in found]
@@ -155,7 +159,9 @@ def _pay_intent(spoken: str, promise: date | None) -> Intent | None:
     if promise is not None:
         return "promise_to_pay"
     later = ix.LATER.search(spoken) or needs_date_clarification(spoken)
-    now = ix.NOW.search(ix.NOT_NOW.sub("", spoken)) or ix.LINK_NOW.search(spoken)
+    now = ix.NOW.search(ix.NOT_NOW.sub("", spoken)) or (
+        ix.LINK_NOW.search(spoken) and not ix.PAY_LATER.search(spoken)
+    )
     return "promise_to_pay" if later and not now else "pay_now"
 
 
@@ -167,6 +173,8 @@ def _decide(
     if not found or (card and found[0] in ("hold", "greeting")):
         return ("pay_now", 0.75) if card or channel else ("other", 0.3)
     winner = found[0]
+    if winner in ("yes", "no") and "hold" in found:
+        return "hold", 0.6  # "yeah, hang on, the kettle": a yes to keep waiting, no answer
     if winner in ("opt_out", "human"):
         return winner, 0.95
     if any(pair <= set(found) for pair in ix.CONFLICTS):
