@@ -39,6 +39,7 @@ _SHARED_HELP = (
 class Split(StrEnum):
     DEV = "dev"
     DEV2 = "dev2"
+    DEV3 = "dev3"
     HELDOUT = "heldout"
     ALL = "all"
 
