@@ -185,3 +185,31 @@ def test_a_partly_read_card_is_masked() -> None:
 )
 def test_numbers_that_are_not_a_card_read_out_stay(text: str) -> None:
     assert not contains_card_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "five five five five five five five five hold on let me get my glasses",
+        "okay four two four two four two four two uh four two four two hang on",
+        "right it's 4000 0566 5566 and then",
+    ],
+)
+def test_a_card_started_without_naming_the_card_is_stopped(text: str) -> None:
+    assert contains_card_data(text)
+    assert not any(ch.isdigit() for ch in redact(text).replace("[card number]", ""))
+    assert "[card number]" in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me back on four one five five five five oh one three four",
+        "my prescription number is 4402 1178",
+        "reference 3 3 0 9 1 7 4 4, take me off the list",
+        "the order was 4242 4242 and it never came",
+        "the number is five five five five five five five five",
+    ],
+)
+def test_an_unnamed_run_that_says_what_it_is_is_no_card(text: str) -> None:
+    assert not contains_card_data(text)

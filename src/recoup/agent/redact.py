@@ -28,6 +28,20 @@ from recoup.agent.card_offers import CUED_OFFER, OFFER
 #: In a sentence about a card, this many digits in a row are a card being read out, complete
 #: or not: the agent must stop a customer who has *started* reading, not only one who finished.
 PARTIAL_CARD_DIGITS = 6
+#: With no card named, a card-shaped run this long is still a card being read ("four two four
+#: two four two four two, hang on"), unless the reply names what else the number is. Runs of
+#: 10 and 11 digits are left alone: that is a phone number read out one digit at a time.
+UNCUED_PARTIAL_DIGITS = 8
+_PHONE_LENGTHS = frozenset({10, 11})
+#: Words that say a run of digits is something other than a card.
+_NOT_A_CARD = re.compile(
+    r"\b(phone|mobile|cell|landline|call|ring|reach|text|whatsapp|invoice|inv|account|acct"
+    r"|reference|ref|order|tracking|member(ship)?|customer|client|policy|case|receipt"
+    r"|transaction|confirmation|ticket|zip|post ?code|sort ?code|routing|check|cheque|po"
+    r"|purchase order|id|extension|ext|employee|licen[cs]e|serial|claim|loan|contract"
+    r"|prescription|parcel|booking|(?!card\b|long\b)[a-z]+ (number|no|num)\b)\b",
+    re.I,
+)
 
 _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
@@ -135,7 +149,7 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
     return [run for run in runs if run]
 
 
-def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
+def _windows(run: list[_Tok], cued: bool, uncued_ok: bool = False) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, digits) card windows of one run.
 
     Luhn-valid windows win, then those nearest 16 digits, the commonest card length: a
@@ -150,7 +164,10 @@ def _windows(run: list[_Tok], cued: bool) -> list[tuple[int, int, str]]:
                 break
             ends_on_digit = first.digits is not None and last.digits is not None
             whole = len(digits) >= 13 and (cued or luhn_valid(digits))
-            partial = cued and len(digits) >= PARTIAL_CARD_DIGITS and _card_shaped(run[i : j + 1])
+            partial = _card_shaped(run[i : j + 1]) and (
+                (cued and len(digits) >= PARTIAL_CARD_DIGITS)
+                or (uncued_ok and len(digits) >= UNCUED_PARTIAL_DIGITS)
+            )
             if ends_on_digit and (whole or partial):
                 found.append((first.start, last.end, digits))
     chosen: list[tuple[int, int, str]] = []
@@ -173,9 +190,11 @@ def _card_runs(text: str, luhn_only: bool = False) -> list[tuple[int, int, list[
     """Runs holding a card number: the span of their digits and the card numbers found.
     Outside ``luhn_only`` a run in a sentence about a card needs no checksum (a misread card)."""
     cued = not luhn_only and bool(_CARD_CONTEXT.search(text))
+    uncued_ok = not luhn_only and not cued and not _NOT_A_CARD.search(text)
     out: list[tuple[int, int, list[str]]] = []
     for run in _runs(text, _tokens(text)):
-        windows = _windows(run, cued)
+        length = sum(len(t.digits or "") for t in run)
+        windows = _windows(run, cued, uncued_ok and length not in _PHONE_LENGTHS)
         if windows:
             digit_toks = [t for t in run if t.digits is not None]
             out.append((digit_toks[0].start, digit_toks[-1].end, [w[2] for w in windows]))
