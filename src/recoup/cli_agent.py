@@ -40,6 +40,9 @@ class Split(StrEnum):
     DEV = "dev"
     DEV2 = "dev2"
     DEV3 = "dev3"
+    DEV4 = "dev4"
+    DEV5 = "dev5"
+    DEV6 = "dev6"
     HELDOUT = "heldout"
     ALL = "all"
 
@@ -98,6 +101,9 @@ def register(app: typer.Typer) -> None:
     """Add the agent commands to ``app``."""
     app.command("understand")(understand_command)
     app.command("eval")(eval_command)
+    from recoup.cli_model import model_app
+
+    app.add_typer(model_app, name="model")
 
 
 def eval_command(

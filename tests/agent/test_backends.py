@@ -14,7 +14,7 @@ from recoup.agent.backends import (
     labels_for,
     understand_with,
 )
-from recoup.agent.understand import understand
+from recoup.agent.understand import understand_rules as understand
 from recoup.domain.errors import (
     ConfigError,
     PermanentPortError,

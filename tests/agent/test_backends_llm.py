@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from recoup.agent.backends import labels_for, understand_with
 from recoup.agent.backends.fake_llm import FakeChatServer, Step, check_request
 from recoup.agent.backends.llm import LlmClassifier, build_request, reply_schema
-from recoup.agent.understand import understand
+from recoup.agent.understand import understand_rules as understand
 from recoup.domain.errors import PermanentPortError, PortError, TransientPortError
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday

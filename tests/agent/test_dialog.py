@@ -190,10 +190,9 @@ def test_a_promise_within_the_limit_is_confirmed_and_recorded() -> None:
 
 
 def test_a_promise_without_a_date_asks_for_one() -> None:
-    d, script = call("yes", "I can't pay right now", "um, friday", "yes")
+    d, script = call("yes", "not today, I need a few days", "um, friday", "yes")
     assert script.acts == ["greet_verify", "ask_resolution", "ask_date", "confirm", "close"]
     assert (d.outcome, d.promise_date) == (Outcome.PROMISE_RECORDED, date(2026, 11, 27))
-    assert d.objection == "I can't pay right now"
 
 
 def test_a_promise_beyond_the_limit_is_not_accepted_on_the_call() -> None:

@@ -26,7 +26,7 @@ from recoup.agent.backends.embeddings import (
     load_encoder,
     read_jsonl,
 )
-from recoup.agent.understand import understand
+from recoup.agent.understand import understand_rules as understand
 from recoup.evaluation.datasets import split_file
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

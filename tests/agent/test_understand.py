@@ -10,13 +10,13 @@ import pytest
 
 from recoup.agent.dialog import Dialog  # noqa: F401  (the floor the dialog acts on)
 from recoup.agent.flow import CONFIDENCE_FLOOR
-from recoup.agent.understand import Understanding, normalise, understand
+from recoup.agent.understand import Understanding, normalise, understand_rules
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
 
 
 def hear(text: str | None) -> Understanding:
-    return understand(text, NOW, "America/New_York")
+    return understand_rules(text, NOW, "America/New_York")
 
 
 @pytest.mark.parametrize(
@@ -91,8 +91,8 @@ def test_priority(text: str, intent: str) -> None:
         "could you do something about it?",  # a question we cannot place
     ],
 )
-def test_confidence_drops_below_the_floor(text: str | None) -> None:
-    assert hear(text).confidence < CONFIDENCE_FLOOR
+def test_the_rules_confidence_drops_below_the_floor(text: str | None) -> None:
+    assert understand_rules(text, NOW, "America/New_York").confidence < CONFIDENCE_FLOOR
 
 
 def test_silence_has_no_confidence_at_all() -> None:

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from recoup.agent.understand import understand
+from recoup.agent.understand import understand_rules
 from recoup.evaluation.labels import reading
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # a Wednesday
 
 
 def label(text: str) -> str:
-    return reading(understand(text, NOW, "UTC"), "ask_resolution")
+    return reading(understand_rules(text, NOW, "UTC"), "ask_resolution")
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_families(text: str, expected: str) -> None:
     ],
 )
 def test_card_offers(text: str, card: bool) -> None:
-    assert understand(text, NOW, "UTC").card_data is card
+    assert understand_rules(text, NOW, "UTC").card_data is card
 
 
 @pytest.mark.parametrize(
@@ -94,4 +94,4 @@ def test_card_offers(text: str, card: bool) -> None:
     ],
 )
 def test_dates(text: str, day: date | None) -> None:
-    assert understand(text, NOW, "UTC").promise_date == day
+    assert understand_rules(text, NOW, "UTC").promise_date == day

@@ -82,7 +82,9 @@ class Dialog(Stages):
             raise RuntimeError("open the call before hearing replies")
         if self._last.done:
             return self._last
-        u = understand(text, self._now, self.request.case.account.timezone)
+        # The learned model only reads replies to the turn it was trained on.
+        context = "ask_resolution" if self.stage == "resolution" else self.stage
+        u = understand(text, self._now, self.request.case.account.timezone, context)
         self._heard += 1
         self._card |= u.card_data
         self._upset |= u.upset

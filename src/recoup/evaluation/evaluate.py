@@ -34,9 +34,11 @@ from recoup.evaluation.scoring import (
 LABEL_ORDER = tuple(dict.fromkeys((*LABELS, *CONFIRM_LABELS, *VERIFY_LABELS)))
 
 
-def _timed(text: str, now: datetime, tz: str | None) -> tuple[Understanding, float]:
+def _timed(
+    text: str, now: datetime, tz: str | None, context: str
+) -> tuple[Understanding, float]:
     started = time.perf_counter()
-    u = understand(text, now, tz)
+    u = understand(text, now, tz, context)
     return u, (time.perf_counter() - started) * 1000
 
 
@@ -74,7 +76,7 @@ def score_split(name: str, rows: Sequence[Utterance]) -> SetReport:
     cards: list[tuple[bool, bool]] = []
     timings: list[float] = []
     for row in rows:
-        u, ms = _timed(row.text, row.now, row.tz)
+        u, ms = _timed(row.text, row.now, row.tz, row.context)
         pair = (row.label, reading(u, row.context))
         pairs.append(pair)
         contexts.setdefault(row.context, []).append(pair)
@@ -194,13 +196,16 @@ class IntentCorpusReport:
 
 
 def score_intents(
-    cases: Sequence[cx.IntentCase], read: Callable[[Understanding], str], now: datetime
+    cases: Sequence[cx.IntentCase],
+    read: Callable[[Understanding], str],
+    now: datetime,
+    context: str = "ask_resolution",
 ) -> IntentCorpusReport:
-    """Understand each utterance and read it with ``read`` (as a confirm reply, say)."""
+    """Understand each utterance as a reply in ``context`` and read it with ``read``."""
     pairs: list[tuple[str, str]] = []
     by_source: dict[str, list[tuple[str, str]]] = {}
     for case in cases:
-        pair = (case.expected, read(understand(case.text, now)))
+        pair = (case.expected, read(understand(case.text, now, context=context)))
         pairs.append(pair)
         by_source.setdefault(case.source_label, []).append(pair)
     return IntentCorpusReport(

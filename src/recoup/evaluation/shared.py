@@ -83,7 +83,7 @@ def score_shared(root: Path) -> SharedReport:
     banking = _load(root, i / "banking77_payment_relevant.jsonl", cx.load_banking77, notes)
     intents = {}
     if confirm:
-        intents["nlupp_confirm"] = score_intents(confirm, confirm_reading, INTENT_NOW)
+        intents["nlupp_confirm"] = score_intents(confirm, confirm_reading, INTENT_NOW, "confirm")
     if banking:
         intents["banking77"] = score_intents(banking, lambda u: intent_label(u.intent), INTENT_NOW)
     return SharedReport(root, score_dates(cases) if cases else None, intents, notes)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Final, Literal, Protocol, get_args, runtime_checkable
 
 from recoup.agent.intents import Intent
-from recoup.agent.understand import Understanding, understand
+from recoup.agent.understand import Understanding, understand_rules
 from recoup.domain.errors import PortError
 from recoup.evaluation.labels import CONFIRM_LABELS, CONTEXTS, VERIFY_LABELS, Context, reading
 from recoup.evaluation.labels import LABELS as LABEL_SET
@@ -80,7 +80,7 @@ def _as_context(context: str) -> Context:
 
 
 class RulesClassifier:
-    """The default back end, ``understand`` behind the ``Classifier`` seam: the baseline every
+    """The rules (``understand_rules``) behind the ``Classifier`` seam: the baseline every
     other back end is measured against, and the reading ``understand_with`` falls back to."""
 
     def __init__(self, tz: str | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -88,7 +88,7 @@ class RulesClassifier:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     def classify(self, text: str, context: str) -> tuple[str, float]:
-        u = understand(text, self._clock(), self._tz)
+        u = understand_rules(text, self._clock(), self._tz)
         return rules_label(u, context), u.confidence
 
 
@@ -101,7 +101,7 @@ def understand_with(
     context: str = "ask_resolution",
     rules_first: float | None = None,
 ) -> Understanding:
-    """``understand``, with the intent and confidence taken from ``classifier``.
+    """``understand_rules``, with the intent and confidence taken from ``classifier``.
 
     The rules' result stands unchanged when they hear an opt-out, a request for a human or card
     data, when the reply is empty or not English, when the classifier fails with a
@@ -111,7 +111,7 @@ def understand_with(
     the slots (date, amount, channel, topic, redacted text) stay the rules'; the intent is the
     classifier's, and where the rules agree with it the confidence is the higher of the two.
     """
-    rules = understand(text, now, tz)
+    rules = understand_rules(text, now, tz)
     if (
         rules.intent in ("opt_out", "human")
         or rules.card_data
