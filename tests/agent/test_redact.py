@@ -213,3 +213,23 @@ def test_a_card_started_without_naming_the_card_is_stopped(text: str) -> None:
 )
 def test_an_unnamed_run_that_says_what_it_is_is_no_card(text: str) -> None:
     assert not contains_card_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my card expired, i've got the replacement here if you want the details",
+        "i got a new card last week, let me give you the new one",
+        "can i not just give you me card details now",
+        "lemme grab the amex outta my wallet and i'll read you the number",
+        "i got the company amex right here if you want me to read it off",
+        "can i just pay it over the phone? you ready for the number?",
+    ],
+)
+def test_more_offers_to_read_the_card(text: str) -> None:
+    assert contains_card_data(text)
+    assert redact(text) == text  # an offer is flagged, and there is nothing to mask yet
+
+
+def test_paying_over_the_phone_alone_is_no_card_data() -> None:
+    assert not contains_card_data("can i not just pay it over the phone with you right now")

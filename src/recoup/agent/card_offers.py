@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 OFFER = re.compile(
-    r"\b(give|read|tell|take)\b(\s+(you|it|out|over))*\s+(my|the|our|a)\s+(credit\s+|debit\s+)?"
+    r"\b(give|read|tell|take)\b(\s+(you|it|out|over))*\s+(my|me|the|our|a)\s+(credit\s+|debit\s+)?"
     r"card\b|\bcard\s+(number|details)\s+(is|are)\b"
     r"|\b(have|got)\s+(my|the)\s+card\s+(right\s+)?here"
     r"|\bpay\s+(by|with)\s+(my\s+|a\s+)?(credit\s+|debit\s+)?card\s+(over|on)\s+the\s+phone"
@@ -27,11 +27,15 @@ OFFER = re.compile(
     r"|\b(give|read|tell)\s+(\w+\s+){0,2}(the|my|our)\s+(long\s+number|card\s+(number|details))\b"
     r"|\b(give|read|tell)\s+(you\s+|them\s+)?(out\s+)?(the|my|our)\s+((new|other|old|business"
     r"|work|company)\s+)?(long\s+number|card(\s+(number|details))?)\b"
-    r"|\bread\s+(\w+\s+){0,2}(long\s+number|numbers?\s+off)\b",
+    r"|\bread\s+(\w+\s+){0,2}(long\s+number|numbers?\s+off)\b"
+    # "can I just pay it over the phone? you ready for the number?"
+    r"|\bready\s+for\s+(the|my)\s+(long\s+|card\s+)?number",
     re.I,
 )
 CUED_OFFER = re.compile(
     r"\bread\s+(it|them|the\s+(numbers?|digits))(\s+(out|off))?\s+to\s+you\b|\bready\s+to\s+read"
-    r"|\b(want|need)\s+the\s+(long\s+)?number\b|\bgive\s+you\s+the\s+(long\s+)?number",
+    r"|\b(want|need)\s+the\s+(long\s+)?(number|details)\b"
+    r"|\b(give|read|tell)\s+you\s+the\s+(long\s+|new\s+|other\s+)?(number|one|details)\b"
+    r"|\bread\s+(it|them)\s+(out|off)\b",
     re.I,
 )
