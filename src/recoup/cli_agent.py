@@ -43,6 +43,9 @@ class Split(StrEnum):
     DEV4 = "dev4"
     DEV5 = "dev5"
     DEV6 = "dev6"
+    DEV7 = "dev7"
+    DEV8 = "dev8"
+    DEV9 = "dev9"
     HELDOUT = "heldout"
     ALL = "all"
 

@@ -209,6 +209,7 @@ def test_a_card_started_without_naming_the_card_is_stopped(text: str) -> None:
         "reference 3 3 0 9 1 7 4 4, take me off the list",
         "the order was 4242 4242 and it never came",
         "the number is five five five five five five five five",
+        "i'd like oh two oh seven nine four six oh oh one two three struck off your list",
     ],
 )
 def test_an_unnamed_run_that_says_what_it_is_is_no_card(text: str) -> None:
@@ -233,3 +234,15 @@ def test_more_offers_to_read_the_card(text: str) -> None:
 
 def test_paying_over_the_phone_alone_is_no_card_data() -> None:
     assert not contains_card_data("can i not just pay it over the phone with you right now")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("does the expiry matter, mine says oh nine twenty seven", "[expiry]"),
+        ("oh and the three digits on the back are 902", "[security code]"),
+    ],
+)
+def test_a_code_or_expiry_a_few_words_after_its_cue(text: str, masked: str) -> None:
+    assert contains_card_data(text)
+    assert masked in redact(text)

@@ -29,8 +29,9 @@ from recoup.agent.card_offers import CUED_OFFER, OFFER
 #: or not: the agent must stop a customer who has *started* reading, not only one who finished.
 PARTIAL_CARD_DIGITS = 6
 #: With no card named, a card-shaped run this long is still a card being read ("four two four
-#: two four two four two, hang on"), unless the reply names what else the number is. Runs of
-#: 10 and 11 digits are left alone: that is a phone number read out one digit at a time.
+#: two four two four two, hang on"), unless the reply names what else the number is. Only a
+#: run that itself starts like a card counts (a run from "oh two oh seven..." is a phone
+#: number), and runs of 10 and 11 digits are left alone: a phone number read digit by digit.
 UNCUED_PARTIAL_DIGITS = 8
 _PHONE_LENGTHS = frozenset({10, 11})
 #: Words that say a run of digits is something other than a card.
@@ -70,7 +71,8 @@ _CVV_CUE = re.compile(
 )
 _EXPIRY_CUE = re.compile(r"\b(expir\w*|exp|valid (thru|through|until)|good (thru|through))\b", re.I)
 _VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um",
-    "uh", "new", "old", "card", "my", "of", "for", "this", "that"})  # fmt: skip
+    "uh", "new", "old", "card", "my", "of", "for", "this", "that", "are", "was", "says", "say",
+    "reads", "shows", "mine", "matter", "does"})  # fmt: skip
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[a-z0-9.]+ at [a-z0-9]+( dot [a-z]+)+\b", re.I)
 _ATTACHED = re.compile(r"[A-Za-z0-9_][-_/]?$")
 
@@ -166,7 +168,7 @@ def _windows(run: list[_Tok], cued: bool, uncued_ok: bool = False) -> list[tuple
             whole = len(digits) >= 13 and (cued or luhn_valid(digits))
             partial = _card_shaped(run[i : j + 1]) and (
                 (cued and len(digits) >= PARTIAL_CARD_DIGITS)
-                or (uncued_ok and len(digits) >= UNCUED_PARTIAL_DIGITS)
+                or (uncued_ok and i == 0 and len(digits) >= UNCUED_PARTIAL_DIGITS)
             )
             if ends_on_digit and (whole or partial):
                 found.append((first.start, last.end, digits))

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from recoup.evaluation.labels import CONFIRM_LABELS, CONTEXTS, LABELS, VERIFY_LABELS, Context
 
-SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout")
+SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "heldout")
 _ALLOWED: dict[str, tuple[str, ...]] = {
     "ask_resolution": LABELS,
     "confirm": CONFIRM_LABELS,
