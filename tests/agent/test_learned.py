@@ -17,13 +17,22 @@ from recoup.agent.learned.model import (
     train,
 )
 from recoup.agent.learned.reader import shipped_model
-from recoup.agent.learned.training import TRAINING_SPLITS, cross_validate, examples
+from recoup.agent.learned.training import (
+    CONTEXT_LABELS,
+    TRAINING_SPLITS,
+    cross_validate,
+    examples,
+)
 from recoup.agent.understand import (
+    MODEL_CONTEXTS,
     MODEL_FLOOR,
+    _rules_label,
     normalise,
     understand,
     understand_rules,
+    with_model,
 )
+from recoup.evaluation.labels import reading
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 TZ = "America/New_York"
@@ -98,11 +107,13 @@ def test_the_held_out_set_is_never_learned_from() -> None:
     assert "heldout" not in shipped_model().trained_on
 
 
-def test_the_shipped_model_was_built_from_the_dev_sets_as_they_are_now() -> None:
+@pytest.mark.parametrize("context", MODEL_CONTEXTS)
+def test_the_shipped_models_were_built_from_the_dev_sets_as_they_are_now(context: str) -> None:
     """Fails when a dev set changed and ``recoup model train`` was not run again."""
-    model = shipped_model()
+    model = shipped_model(context)
     assert model.trained_on == TRAINING_SPLITS
-    assert model.fingerprint == fingerprint(examples(TRAINING_SPLITS))
+    assert model.fingerprint == fingerprint(examples(TRAINING_SPLITS, context))
+    assert model.labels == CONTEXT_LABELS[context]
     assert 0.5 <= model.temperature <= 6.0
 
 
@@ -127,9 +138,34 @@ def test_what_the_rules_settle_the_model_never_changes(text: str) -> None:
     assert understand(text, NOW, TZ) == understand_rules(text, NOW, TZ)
 
 
-def test_the_model_is_only_asked_in_the_turn_it_was_trained_on() -> None:
+def test_no_model_is_asked_in_a_turn_none_was_trained_on() -> None:
     text = "the box turned up smashed to bits and nobody will sort it"
-    assert understand(text, NOW, TZ, context="verify") == understand_rules(text, NOW, TZ)
+    assert understand(text, NOW, TZ, context="ask_date") == understand_rules(text, NOW, TZ)
+
+
+def test_in_a_yes_no_turn_the_model_sets_the_answer_too() -> None:
+    rules = understand_rules("go on then", NOW, TZ)
+    u = with_model(rules, "yes", 0.9, "confirm")
+    assert (u.intent, u.answer, u.confidence) == ("yes", "yes", 0.9)
+    u = with_model(rules, "wrong_party", 0.9, "greet_verify")
+    assert (u.intent, u.answer) == ("wrong_party", None)
+    assert with_model(rules, "no", 0.5, "confirm") == rules  # under the floor
+
+
+def test_only_the_rules_can_confirm_who_answered() -> None:
+    rules = understand_rules("hold on, let me get her", NOW, TZ)
+    assert rules.answer != "yes"
+    assert with_model(rules, "yes", 0.99, "greet_verify") == rules
+    yes = understand_rules("yes speaking", NOW, TZ)
+    assert with_model(yes, "wrong_party", 0.9, "greet_verify").intent == "wrong_party"
+
+
+@pytest.mark.parametrize("context", MODEL_CONTEXTS)
+def test_the_rules_label_copy_matches_the_evaluation_reading(context: str) -> None:
+    for text in ("yes that's me", "no it's her husband", "call me later", "who is this",
+                 "send it by email", "nope, the 15th", "i want a person", "i paid already"):
+        u = understand_rules(text, NOW, TZ)
+        assert _rules_label(u, context) == reading(u, context)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("text", ["the weather is lovely", "hmm", "banana bread"])

@@ -47,6 +47,10 @@ _HIGH_URGENCY = frozenset({TriggerKind.UPCOMING_SUSPENSION, TriggerKind.SUBSCRIP
 _DATED_REVIEWS = frozenset({ReviewReason.PROMISE_OUT_OF_POLICY, ReviewReason.HARDSHIP})
 
 
+#: The dialog's stages whose replies a learned model was trained on, by its turn name.
+_MODEL_TURNS = {"resolution": "ask_resolution", "verify": "greet_verify",
+                "confirm_link": "confirm", "confirm_promise": "confirm"}  # fmt: skip
+
 class Dialog(Stages):
     """One call. ``open`` once, ``hear`` each reply, then read ``disposition``."""
 
@@ -82,8 +86,8 @@ class Dialog(Stages):
             raise RuntimeError("open the call before hearing replies")
         if self._last.done:
             return self._last
-        # The learned model only reads replies to the turn it was trained on.
-        context = "ask_resolution" if self.stage == "resolution" else self.stage
+        # A learned model reads a reply only in the turn it was trained on.
+        context = _MODEL_TURNS.get(self.stage, self.stage)
         u = understand(text, self._now, self.request.case.account.timezone, context)
         self._heard += 1
         self._card |= u.card_data

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from recoup.agent import intents as ix
 from recoup.agent import slots
@@ -30,8 +30,16 @@ from recoup.agent.intents import ChannelName, Intent, Topic
 from recoup.agent.redact import contains_card_data, redact
 
 __all__ = [
-    "MODEL_FLOOR", "Intent", "Topic", "Understanding", "normalise", "rules_final", "understand",
+    "MODEL_CONTEXTS",
+    "MODEL_FLOOR",
+    "Intent",
+    "Topic",
+    "Understanding",
+    "normalise",
+    "rules_final",
+    "understand",
     "understand_rules",
+    "with_model",
 ]  # fmt: skip
 
 
@@ -93,13 +101,21 @@ def understand(
     text: str | None, now: datetime, tz: str | None = None, context: str = "ask_resolution"
 ) -> Understanding:
     """Read one customer reply; ``now`` and ``tz`` anchor relative dates in their zone.
-    ``context`` is the turn it answers: the learned model is only consulted on the reply to
-    "can you take care of it today?" (``ask_resolution``), the turn it was trained on."""
+    ``context`` is the turn it answers (``MODEL_CONTEXTS``): a learned model trained on that
+    turn is consulted; in any other turn (a date asked for, a dispute's detail) the rules read
+    alone."""
     rules = understand_rules(text, now, tz)
-    if context != "ask_resolution" or rules_final(rules):
+    if context not in MODEL_CONTEXTS or rules_final(rules):
         return rules
-    return _with_model(rules)
+    from recoup.agent.learned.reader import read_intent
 
+    found = read_intent(normalise(rules.redacted_text), context)
+    return rules if found is None else with_model(rules, *found, context=context)
+
+
+#: The turns a model is trained for: the reply to "can you take care of it today?", to "just
+#: to confirm, ...?" and to "may I speak with Dana?".
+MODEL_CONTEXTS = ("ask_resolution", "confirm", "greet_verify")
 
 #: The model's answer is used at this probability or above; under it the rules' reading
 #: stands, with its own confidence. Chosen by leave-one-set-out cross-validation over the dev
@@ -118,22 +134,53 @@ def rules_final(u: Understanding) -> bool:
     )
 
 
-def _with_model(rules: Understanding) -> Understanding:
-    from recoup.agent.learned.reader import read_intent
+#: How a model's label in a yes/no turn becomes the engine's intent and answer.
+_ANSWERS: dict[str, tuple[Intent, Literal["yes", "no"] | None]] = {
+    "yes": ("yes", "yes"), "no": ("no", "no"), "human": ("human", None),
+    "wrong_party": ("wrong_party", None), "question": ("question", None),
+    "callback": ("callback", None),
+}  # fmt: skip
 
-    found = read_intent(normalise(rules.redacted_text))
-    if found is None:
-        return rules
-    intent, confidence = found
-    if confidence < MODEL_FLOOR or intent == "other":
+
+def with_model(rules: Understanding, label: str, confidence: float, context: str) -> Understanding:
+    """The rules' reading with the model's label put in, where the model may and is sure.
+    In the verification turn the model can turn a yes into someone else, a question or a
+    callback, never the other way: confirming identity stays with the rules."""
+    if rules_final(rules) or confidence < MODEL_FLOOR or label == "other":
         return rules  # a weak guess, or "none of these": the rules' reading stands, sure or not
-    if intent == _label_of(rules.intent):
+    if context == "greet_verify" and label == "yes" and rules.answer != "yes":
+        # Only the rules confirm who we are talking to: a model's yes would open the debt to
+        # whoever said "hold on, let me get her". The model may only move away from a yes.
+        return rules
+    if label == _rules_label(rules, context):
         return replace(rules, confidence=max(confidence, rules.confidence))
-    return replace(rules, intent=intent, confidence=confidence)
+    if context == "ask_resolution":
+        return replace(rules, intent=_INTENT_OF[label], confidence=confidence)
+    intent, answer = _ANSWERS[label]
+    if label == "question":
+        answer = rules.answer  # "yes it's me, who's calling?" is still a yes with its question
+    return replace(rules, intent=intent, answer=answer, confidence=confidence)
+
+
+_INTENT_OF: dict[str, Intent] = {intent: intent for intent in get_args(Intent)}
+
+
+def _rules_label(u: Understanding, context: str) -> str:
+    """The rules' reading as the model's label, the way ``evaluation.labels.reading`` reads
+    it (repeated here to avoid an import cycle; a test keeps the two equal)."""
+    if context == "confirm":
+        return u.answer if u.answer is not None else _label_of(u.intent)
+    if context == "greet_verify":
+        if u.intent in ("wrong_party", "no"):
+            return "wrong_party"
+        if u.intent == "callback":
+            return "callback"
+        return "yes" if u.answer == "yes" else _label_of(u.intent)
+    return _label_of(u.intent)
 
 
 def _label_of(intent: Intent) -> str:
-    """The engine's extra intents as the model's labels (``evaluation.labels`` holds the same
+    """The engine's extra intents as the twelve labels (``evaluation.labels`` holds the same
     mapping for scoring; this copy avoids an import cycle and a test keeps them equal)."""
     return {"yes": "pay_now", "no": "other", "change_plan": "cancel", "hold": "other",
             "greeting": "other"}.get(intent, intent)  # fmt: skip

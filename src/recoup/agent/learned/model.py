@@ -27,11 +27,23 @@ from typing import Any, Self
 from recoup.agent.learned.features import Vector, idf_table, vectorise
 
 __all__ = [
-    "MODEL_FILE", "IntentModel", "TrainingConfig", "best_temperature", "fingerprint", "softmax",
+    "MODEL_FILE",
+    "IntentModel",
+    "TrainingConfig",
+    "best_temperature",
+    "fingerprint",
+    "model_file",
+    "softmax",
     "train",
 ]  # fmt: skip
 
 MODEL_FILE = "intent_model.json.gz"
+
+
+def model_file(context: str) -> str:
+    """The file of one turn's model: ``intent_model.json.gz`` for the resolution turn (the
+    first and largest), ``intent_model_<context>.json.gz`` for the others."""
+    return MODEL_FILE if context == "ask_resolution" else f"intent_model_{context}.json.gz"
 _SCALE = 10_000  # weights are stored as integers of 1/10 000: small file, no visible loss
 
 
@@ -112,10 +124,10 @@ class IntentModel:
         path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Self:
-        """The model at ``path``, or the one shipped in the package."""
+    def load(cls, path: Path | None = None, name: str = MODEL_FILE) -> Self:
+        """The model at ``path``, or the one called ``name`` shipped in the package."""
         if path is None:
-            blob = resources.files("recoup.agent.learned").joinpath(MODEL_FILE).read_bytes()
+            blob = resources.files("recoup.agent.learned").joinpath(name).read_bytes()
         else:
             blob = path.read_bytes()
         return cls.from_json(json.loads(gzip.decompress(blob)))

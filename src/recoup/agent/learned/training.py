@@ -1,8 +1,8 @@
 """Building the shipped model from our dev sets, and measuring it on sets it did not see.
 
-The model learns from the ``ask_resolution`` rows of ``TRAINING_SPLITS`` only. The held-out
-split is refused outright: its figure is the one the README reports as unseen, and a model
-that had learned from it would make that figure a lie.
+Each turn's model (``CONTEXT_LABELS``) learns from that turn's rows of ``TRAINING_SPLITS``
+only. The held-out split is refused outright: its figure is the one the README reports as
+unseen, and a model that had learned from it would make that figure a lie.
 
 ``cross_validate`` holds each dev set out in turn, trains on the others and scores the rules,
 the model and the two together (``understand``'s mix) on the set left out: the honest way to
@@ -22,14 +22,22 @@ from recoup.agent.understand import (
     MODEL_FLOOR,
     Understanding,
     normalise,
-    rules_final,
     understand_rules,
+    with_model,
 )
 from recoup.evaluation.datasets import Utterance, load_split
-from recoup.evaluation.labels import LABELS, reading
+from recoup.evaluation.labels import (
+    CONFIRM_LABELS,
+    CONTEXTS,
+    LABELS,
+    VERIFY_LABELS,
+    Context,
+    reading,
+)
 
 __all__ = [
-    "TRAINING_SPLITS", "Fold", "build", "cross_validate", "examples", "mixed_label",
+    "CONTEXT_LABELS", "TRAINING_SPLITS", "Fold", "build", "cross_validate", "examples",
+    "mixed_label",
 ]  # fmt: skip
 
 TRAINING_SPLITS: tuple[str, ...] = (
@@ -38,11 +46,17 @@ TRAINING_SPLITS: tuple[str, ...] = (
 _NEVER = frozenset({"heldout"})
 
 
-def _rows(splits: Sequence[str]) -> list[Utterance]:
+#: Each turn a model is trained for, and its labels.
+CONTEXT_LABELS: dict[str, tuple[str, ...]] = {
+    "ask_resolution": LABELS, "confirm": CONFIRM_LABELS, "greet_verify": VERIFY_LABELS,
+}  # fmt: skip
+
+
+def _rows(splits: Sequence[str], context: str = "ask_resolution") -> list[Utterance]:
     barred = _NEVER.intersection(splits)
     if barred:
         raise ValueError(f"the model never learns from {sorted(barred)}: it is for scoring only")
-    return [u for s in splits for u in load_split(s) if u.context == "ask_resolution"]
+    return [u for s in splits for u in load_split(s) if u.context == context]
 
 
 def _spoken(u: Utterance) -> tuple[str, Understanding]:
@@ -50,27 +64,40 @@ def _spoken(u: Utterance) -> tuple[str, Understanding]:
     return normalise(rules.redacted_text), rules
 
 
-def examples(splits: Sequence[str] = TRAINING_SPLITS) -> list[tuple[str, str]]:
-    """(spoken, redacted text; label) pairs, in file order."""
-    return [(_spoken(u)[0], u.label) for u in _rows(splits)]
+def examples(
+    splits: Sequence[str] = TRAINING_SPLITS, context: str = "ask_resolution"
+) -> list[tuple[str, str]]:
+    """(spoken, redacted text; label) pairs of one turn, in file order."""
+    return [(_spoken(u)[0], u.label) for u in _rows(splits, context)]
 
 
 def build(
-    out: Path, splits: Sequence[str] = TRAINING_SPLITS, config: TrainingConfig | None = None
+    out: Path,
+    splits: Sequence[str] = TRAINING_SPLITS,
+    config: TrainingConfig | None = None,
+    context: str = "ask_resolution",
 ) -> IntentModel:
-    """Train on ``splits`` and write the model file."""
-    model = train(examples(splits), LABELS, config, trained_on=splits)
+    """Train one turn's model on ``splits`` and write it to ``out``."""
+    model = train(examples(splits, context), CONTEXT_LABELS[context], config, trained_on=splits)
     model.save(out)
     return model
 
 
-def mixed_label(rules: Understanding, model: tuple[str, float], floor: float = MODEL_FLOOR) -> str:
-    """The label ``understand`` gives with ``MODEL_FLOOR`` at ``floor``: the model's when it
-    is sure enough and the rules have not settled the reply (``rules_final``), else the rules'."""
+def mixed_label(
+    rules: Understanding, model: tuple[str, float], context: str, floor: float = MODEL_FLOOR
+) -> str:
+    """The label ``understand`` gives with ``MODEL_FLOOR`` at ``floor``."""
     label, probability = model
-    if rules_final(rules) or probability < floor or label == "other":
-        return reading(rules, "ask_resolution")
-    return label
+    if probability < floor:
+        return reading(rules, _context(context))
+    return reading(with_model(rules, label, probability, context), _context(context))
+
+
+def _context(name: str) -> Context:
+    for known in CONTEXTS:
+        if known == name:
+            return known
+    raise ValueError(f"unknown context {name!r}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class _Scored:
     rules: list[Understanding]
     scores: list[list[float]]
     truth: list[str]
+    context: str
 
 
 def cross_validate(
@@ -97,37 +125,44 @@ def cross_validate(
     config: TrainingConfig | None = None,
     floors: Sequence[float] = (0.5, 0.6, 0.7),
     progress: Callable[[str], None] = lambda _: None,
+    context: str = "ask_resolution",
 ) -> tuple[list[Fold], float]:
     """Leave one set out at a time; every figure is on replies the model never saw. Also
     returns the temperature that calibrates the model best over all the folds together, and
     the mixed figures use probabilities at that temperature, as the shipped model would."""
+    labels = CONTEXT_LABELS[context]
+    _rows(splits)  # the held-out split is refused before any work
     runs = []
     for held in splits:
         progress(held)
-        model = train(examples([s for s in splits if s != held]), LABELS, config)
-        rows = [(_spoken(u), u.label) for u in _rows([held])]
+        rows = [(_spoken(u), u.label) for u in _rows([held], context)]
+        if not rows:
+            continue  # a set without this turn
+        model = train(examples([s for s in splits if s != held], context), labels, config)
         runs.append(_Scored(held, [r for (_, r), _ in rows],
                             [model.scores(spoken) for (spoken, _), _ in rows],
-                            [label for _, label in rows]))  # fmt: skip
+                            [label for _, label in rows], context))  # fmt: skip
     temperature = best_temperature(
-        [(s, LABELS.index(t)) for run in runs for s, t in zip(run.scores, run.truth, strict=True)]
+        [(s, labels.index(t)) for run in runs for s, t in zip(run.scores, run.truth, strict=True)]
     )
     return [_fold(run, temperature, floors) for run in runs], temperature
 
 
 def _fold(run: _Scored, temperature: float, floors: Sequence[float]) -> Fold:
+    labels = CONTEXT_LABELS[run.context]
     answers = []
     for scores in run.scores:
         probs = softmax(scores, temperature)
         best = max(range(len(probs)), key=probs.__getitem__)
-        answers.append((LABELS[best], probs[best]))
+        answers.append((labels[best], probs[best]))
 
     def accuracy(predicted: Sequence[str]) -> float:
         hits = sum(p == t for p, t in zip(predicted, run.truth, strict=True))
         return hits / max(1, len(run.truth))
 
-    rules = [reading(r, "ask_resolution") for r in run.rules]
-    mixed = {t: accuracy([mixed_label(r, a, t) for r, a in zip(run.rules, answers, strict=True)])
+    rules = [reading(r, _context(run.context)) for r in run.rules]
+    mixed = {t: accuracy([mixed_label(r, a, run.context, t)
+                          for r, a in zip(run.rules, answers, strict=True)])
              for t in floors}  # fmt: skip
     return Fold(run.held_out, len(run.truth), accuracy(rules),
                 accuracy([a for a, _ in answers]), mixed)  # fmt: skip
