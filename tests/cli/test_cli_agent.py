@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from recoup.cli import app
-from recoup.evaluation.datasets import missing_splits
 
 NOW = "2026-11-24T15:00:00-05:00"  # a Tuesday in New York
 FIELDS = {"intent", "confidence", "promise_date", "amount", "channel", "card_data",
@@ -71,8 +70,6 @@ def test_a_bad_line_stops_with_exit_2_naming_it(bad: str, message: str) -> None:
 
 
 def test_eval_dev_json_returns_every_figure() -> None:
-    if "dev" in missing_splits():
-        pytest.skip("src/recoup/evaluation/data/utterances_dev.jsonl is not there yet")
     result = CliRunner().invoke(app, ["eval", "--split", "dev", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -88,8 +85,6 @@ def test_eval_dev_json_returns_every_figure() -> None:
 
 
 def test_eval_refuses_a_shared_directory_that_is_not_there(tmp_path: Path) -> None:
-    if "dev" in missing_splits():
-        pytest.skip("src/recoup/evaluation/data/utterances_dev.jsonl is not there yet")
     result = CliRunner().invoke(app, ["eval", "--shared", str(tmp_path / "nope"), "--json"])
     assert result.exit_code == 2
     assert "not a directory" in result.stderr

@@ -85,11 +85,9 @@ def test_the_fixture_set_scores_every_field() -> None:
     }  # fmt: skip
 
 
-def test_the_shipped_splits_load_when_present() -> None:
-    present = [s for s in SPLITS if s not in missing_splits()]
-    if not present:
-        pytest.skip("src/recoup/evaluation/data/utterances_*.jsonl not written yet")
-    for split in present:
+def test_every_shipped_split_is_there_and_loads() -> None:
+    assert missing_splits() == []  # they ship in the package: a missing one is a failure
+    for split in SPLITS:
         rows = load_split(split)
         assert rows, split
         assert len({r.id for r in rows}) == len(rows), f"{split}: ids repeat"

@@ -142,11 +142,13 @@ _ANSWERS: dict[str, tuple[Intent, Literal["yes", "no"] | None]] = {
 }  # fmt: skip
 
 
-def with_model(rules: Understanding, label: str, confidence: float, context: str) -> Understanding:
+def with_model(
+    rules: Understanding, label: str, confidence: float, context: str, floor: float = MODEL_FLOOR
+) -> Understanding:
     """The rules' reading with the model's label put in, where the model may and is sure.
     In the verification turn the model can turn a yes into someone else, a question or a
     callback, never the other way: confirming identity stays with the rules."""
-    if rules_final(rules) or confidence < MODEL_FLOOR or label == "other":
+    if rules_final(rules) or confidence < floor or label == "other":
         return rules  # a weak guess, or "none of these": the rules' reading stands, sure or not
     if context == "greet_verify" and label == "yes" and rules.answer != "yes":
         # Only the rules confirm who we are talking to: a model's yes would open the debt to

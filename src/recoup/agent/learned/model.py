@@ -77,8 +77,12 @@ class IntentModel:
 
     def scores(self, spoken: str) -> list[float]:
         """The raw score of each label for text in spoken form."""
+        return self.linear(vectorise(spoken, self.idf))
+
+    def linear(self, x: Vector) -> list[float]:
+        """Bias plus weights times features: the scores of an already vectorised reply."""
         totals = list(self.bias)
-        for term, value in vectorise(spoken, self.idf).items():
+        for term, value in x.items():
             row = self.weights.get(term)
             if row is not None:
                 for k, w in enumerate(row):
@@ -186,13 +190,7 @@ def _fit(model: IntentModel, rows: list[tuple[Vector, int]], cfg: TrainingConfig
 
 def _gradient(model: IntentModel, x: Vector, y: int) -> list[float]:
     """d(log loss)/d(score) per label: the probability, less one for the true label."""
-    scores = list(model.bias)
-    for term, value in x.items():
-        row = model.weights.get(term)
-        if row is not None:
-            for c, w in enumerate(row):
-                scores[c] += w * value
-    return [p - (1.0 if c == y else 0.0) for c, p in enumerate(softmax(scores))]
+    return [p - (1.0 if c == y else 0.0) for c, p in enumerate(softmax(model.linear(x)))]
 
 
 def softmax(scores: Sequence[float], temperature: float = 1.0) -> list[float]:

@@ -88,9 +88,7 @@ def mixed_label(
 ) -> str:
     """The label ``understand`` gives with ``MODEL_FLOOR`` at ``floor``."""
     label, probability = model
-    if probability < floor:
-        return reading(rules, _context(context))
-    return reading(with_model(rules, label, probability, context), _context(context))
+    return reading(with_model(rules, label, probability, context, floor), _context(context))
 
 
 def _context(name: str) -> Context:
