@@ -46,7 +46,12 @@ class Split(StrEnum):
     DEV7 = "dev7"
     DEV8 = "dev8"
     DEV9 = "dev9"
+    DEV10 = "dev10"
+    DEV11 = "dev11"
+    DEV12 = "dev12"
+    DEV13 = "dev13"
     HELDOUT = "heldout"
+    HELDOUT2 = "heldout2"
     ALL = "all"
 
 

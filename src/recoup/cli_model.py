@@ -16,8 +16,15 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from recoup.agent.learned.model import TrainingConfig, model_file
-from recoup.agent.learned.training import CONTEXT_LABELS, TRAINING_SPLITS, build, cross_validate
+from recoup.agent.learned.model import CARD_MODEL, TrainingConfig, model_file
+from recoup.agent.learned.training import (
+    MODEL_LABELS,
+    TRAINING_SPLITS,
+    CardFold,
+    build,
+    cross_validate,
+    cross_validate_card,
+)
 from recoup.evaluation.datasets import DatasetError
 
 model_app = typer.Typer(help="The learned intent model: train it, cross-validate it.",
@@ -25,15 +32,16 @@ model_app = typer.Typer(help="The learned intent model: train it, cross-validate
 out = Console()
 _PACKAGE_DIR = Path(__file__).parent / "agent" / "learned"
 ContextOption = Annotated[
-    str | None, typer.Option(help=f"One turn ({', '.join(CONTEXT_LABELS)}); default: all.")
+    str | None,
+    typer.Option(help=f"One model ({', '.join(MODEL_LABELS)}); default: all."),
 ]
 
 
 def _contexts(value: str | None) -> list[str]:
     if value is None:
-        return list(CONTEXT_LABELS)
-    if value not in CONTEXT_LABELS:
-        raise typer.BadParameter(f"unknown turn {value!r}; choose from {', '.join(CONTEXT_LABELS)}")
+        return list(MODEL_LABELS)
+    if value not in MODEL_LABELS:
+        raise typer.BadParameter(f"unknown model {value!r}; choose from {', '.join(MODEL_LABELS)}")
     return [value]
 
 
@@ -77,7 +85,7 @@ def train_command(
 def crossval_command(
     splits: SplitsOption = ",".join(TRAINING_SPLITS),
     context: Annotated[
-        str, typer.Option(help=f"The turn ({', '.join(CONTEXT_LABELS)}).")
+        str, typer.Option(help=f"The model ({', '.join(MODEL_LABELS)}).")
     ] = "ask_resolution",
     epochs: Annotated[int, typer.Option(min=1)] = TrainingConfig.epochs,
 ) -> None:
@@ -87,14 +95,22 @@ def crossval_command(
     try:
         with Progress(console=out, transient=True) as bar:
             task = bar.add_task("folds", total=len(names))
-            folds, temperature = cross_validate(
-                names, TrainingConfig(epochs=epochs),
-                progress=lambda name: bar.update(task, advance=1, description=f"without {name}"),
-                context=context,
-            )  # fmt: skip
+
+            def advance(name: str) -> None:
+                bar.update(task, advance=1, description=f"without {name}")
+
+            config = TrainingConfig(epochs=epochs)
+            if context == CARD_MODEL:
+                card_folds = cross_validate_card(names, config, progress=advance)
+            else:
+                folds, temperature = cross_validate(names, config, progress=advance,
+                                                    context=context)  # fmt: skip
     except (DatasetError, ValueError) as exc:
         out.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(code=2) from None
+    if context == CARD_MODEL:
+        out.print(_card_table(card_folds))
+        return
     floors = sorted(folds[0].mixed) if folds else []
     table = Table(title=f"accuracy on the set left out ({context})")
     for column in ("left out", "n", "rules", "model", *(f"mix, floor {t}" for t in floors)):
@@ -104,3 +120,21 @@ def crossval_command(
                       *(f"{f.mixed[t]:.1%}" for t in floors))  # fmt: skip
     out.print(table)
     out.print(f"best temperature over all folds: {temperature} (TrainingConfig.temperature)")
+
+
+def _card_table(folds: list[CardFold]) -> Table:
+    """Precision and recall of card data per set left out, and over all of them."""
+    table = Table(title="card data on the set left out: rules, then rules with the card model")
+    for column in ("left out", "n", "rules P", "rules R", "mix P", "mix R"):
+        table.add_column(column, justify="right")
+
+    def pr(c: tuple[int, int, int]) -> tuple[str, str]:
+        tp, fp, fn = c
+        return f"{tp / max(1, tp + fp):.1%}", f"{tp / max(1, tp + fn):.1%}"
+
+    total = CardFold("all", sum(f.n for f in folds),
+                     tuple(map(sum, zip(*(f.rules for f in folds), strict=True))),  # type: ignore[arg-type]
+                     tuple(map(sum, zip(*(f.mixed for f in folds), strict=True))))  # type: ignore[arg-type]  # fmt: skip
+    for f in [*folds, total]:
+        table.add_row(f.held_out, str(f.n), *pr(f.rules), *pr(f.mixed))
+    return table

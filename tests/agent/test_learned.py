@@ -18,7 +18,7 @@ from recoup.agent.learned.model import (
 )
 from recoup.agent.learned.reader import shipped_model
 from recoup.agent.learned.training import (
-    CONTEXT_LABELS,
+    MODEL_LABELS,
     TRAINING_SPLITS,
     cross_validate,
     examples,
@@ -30,6 +30,7 @@ from recoup.agent.understand import (
     normalise,
     understand,
     understand_rules,
+    with_card_model,
     with_model,
 )
 from recoup.evaluation.labels import reading
@@ -99,21 +100,23 @@ def test_temperature_softens_and_calibration_prefers_the_honest_one() -> None:
     assert best_temperature([([4.0, 0.0], 0)] * 10) == 0.5
 
 
-def test_the_held_out_set_is_never_learned_from() -> None:
+@pytest.mark.parametrize("held", ["heldout", "heldout2"])
+def test_the_held_out_sets_are_never_learned_from(held: str) -> None:
     with pytest.raises(ValueError, match="never learns from"):
-        examples(["dev", "heldout"])
+        examples(["dev", held])
     with pytest.raises(ValueError, match="never learns from"):
-        cross_validate(["dev", "heldout"])
-    assert "heldout" not in shipped_model().trained_on
+        cross_validate(["dev", held])
+    for context in MODEL_LABELS:
+        assert held not in shipped_model(context).trained_on
 
 
-@pytest.mark.parametrize("context", MODEL_CONTEXTS)
+@pytest.mark.parametrize("context", MODEL_LABELS)
 def test_the_shipped_models_were_built_from_the_dev_sets_as_they_are_now(context: str) -> None:
     """Fails when a dev set changed and ``recoup model train`` was not run again."""
     model = shipped_model(context)
     assert model.trained_on == TRAINING_SPLITS
     assert model.fingerprint == fingerprint(examples(TRAINING_SPLITS, context))
-    assert model.labels == CONTEXT_LABELS[context]
+    assert model.labels == MODEL_LABELS[context]
     assert 0.5 <= model.temperature <= 6.0
 
 
@@ -177,3 +180,42 @@ def test_the_shipped_model_reads_spoken_text() -> None:
     label, probability = shipped_model().predict(normalise("Can you take me off your list?"))
     assert label == "opt_out"
     assert probability > 0.5
+
+
+@pytest.mark.parametrize("context", ["greet_verify", "confirm"])
+@pytest.mark.parametrize("text", ["pardon?", "sorry?", "can you say that again", "hello?"])
+def test_a_yes_no_turn_is_not_answered_for_a_customer_who_asked_to_hear_it_again(
+    context: str, text: str
+) -> None:
+    """Those models have no "none of these", so they would force an answer nobody gave."""
+    assert understand(text, NOW, TZ, context) == understand_rules(text, NOW, TZ)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["got my mastercard sat here in front of me, what do you need from it",
+     "the card is in my hand, what do you need"],
+)  # fmt: skip
+def test_the_card_model_hears_an_offer_the_phrase_list_misses(text: str) -> None:
+    assert not understand_rules(text, NOW, TZ).card_data
+    u = understand(text, NOW, TZ)
+    assert u.card_data
+    assert u.redacted_text == text  # an offer holds no digits: nothing is masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i am not giving my card details over the phone to a robot",
+     "i will never read my card number to a stranger",
+     "i updated my card online yesterday",
+     "the card ending in 4242 was charged twice"],
+)  # fmt: skip
+def test_a_refusal_or_a_mention_of_a_card_is_no_offer(text: str) -> None:
+    assert not understand(text, NOW, TZ).card_data
+
+
+def test_the_card_model_never_clears_what_the_rules_found() -> None:
+    rules = understand_rules("it's 4242 4242 4242 4242", NOW, TZ)
+    assert rules.card_data
+    assert with_card_model(rules, 0.0).card_data
+    assert understand("it's 4242 4242 4242 4242", NOW, TZ).card_data

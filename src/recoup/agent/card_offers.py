@@ -39,3 +39,11 @@ CUED_OFFER = re.compile(
     r"|\bread\s+(it|them)\s+(out|off)\b",
     re.I,
 )
+#: A refusal ("I'm not giving my card details over the phone", "I'll never read my card out")
+#: is no offer, in the raw text or in ``normalise``'s spoken form.
+REFUSAL = re.compile(
+    r"\b(won'?t|will\s+not|(i'?m|i\s+am|we'?re|we\s+are)\s+not|not\s+going\s+to|never"
+    r"|refuse\s+to|(do\s+not|don'?t)\s+want\s+to|would\s+not|wouldn'?t|rather\s+not|no\s+way)"
+    r"\b(\s+\w+){0,2}\s+(giv(e|ing)|read(ing)?|tell(ing)?|shar(e|ing))\b",
+    re.I,
+)

@@ -5,12 +5,16 @@ digits and words mixed) and speech recognition writes them as digits, words or b
 tokens rather than on one big regex so both forms go through the same path:
 
 - a *run* is a sequence of digit tokens (``4242``, ``four``, ``oh``) separated only by spaces,
-  dashes, dots, commas or fillers (``um``);
+  dashes, commas, an ellipsis (a reader's pause) or fillers (``um``, ``sorry``, ``wait``);
 - any window of a run holding 13-19 digits that passes the Luhn check is a card number; when the
   text talks about a card ("visa", "card number") a non-Luhn window counts too, because a misread
   card is still a card, and so does a card-shaped run of 8 or more digits (fours, or one by
   one): a card being read out, stopped (or cut off by recognition) before its end;
-- a security code (CVV/CVC, 3-4 digits) or an expiry after its cue word is card data as well;
+- a security code (CVV/CVC, 3-4 digits) or an expiry after its cue word is card data as well,
+  also a few words on ("the expiry, which changed, is oh two twenty nine") when the value has
+  the shape of one (a month and a year; three or four digits);
+- a number that the words just around it name as something else (an order, a membership, a
+  label) is not a card, and neither is a complete uncued run that fails Luhn;
 - an offer to read the card ("let me read you the card") is card data, flagged but not masked.
 
 Invoice numbers (``INV-2024-0042``), account IDs, phone numbers (under 13 digits) and amounts do
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from recoup.agent.card_offers import CUED_OFFER, OFFER
+from recoup.agent.card_offers import CUED_OFFER, OFFER, REFUSAL
 
 #: In a sentence about a card, this many digits in a row are a card being read out, complete
 #: or not: the agent must stop a customer who has *started* reading, not only one who finished.
@@ -34,13 +38,19 @@ PARTIAL_CARD_DIGITS = 6
 #: number), and runs of 10 and 11 digits are left alone: a phone number read digit by digit.
 UNCUED_PARTIAL_DIGITS = 8
 _PHONE_LENGTHS = frozenset({10, 11})
+#: A complete uncued run (13 digits or more) counts only when it passes Luhn: a read-out card
+#: does, a 16-digit tracking or competition number mostly does not. Shorter runs are a reading
+#: broken off, which Luhn cannot judge.
+#: How far (characters) before and after a run a word naming it as something else is heard.
+_NAMED_BEFORE = 60
+_NAMED_AFTER = 30
 #: Words that say a run of digits is something other than a card.
 _NOT_A_CARD = re.compile(
     r"\b(phone|mobile|cell|landline|call|ring|reach|text|whatsapp|invoice|inv|account|acct"
     r"|reference|ref|order|tracking|member(ship)?|customer|client|policy|case|receipt"
     r"|transaction|confirmation|ticket|zip|post ?code|sort ?code|routing|check|cheque|po"
     r"|purchase order|id|extension|ext|employee|licen[cs]e|serial|claim|loan|contract"
-    r"|prescription|parcel|booking|(?!card\b|long\b)[a-z]+ (number|no|num)\b)\b",
+    r"|prescription|parcel|booking|label|(?!card\b|long\b)[a-z]+ (number|no|num)\b)\b",
     re.I,
 )
 
@@ -54,14 +64,17 @@ _TEENS = {w: str(i) for i, w in enumerate(("ten", "eleven", "twelve", "thirteen"
           "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"), 10)}  # fmt: skip
 _TENS = {w: str(i) for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty",
          "seventy", "eighty", "ninety"), 2)}  # fmt: skip
-_FILLERS = frozenset({"um", "uh", "er", "erm", "hmm", "and"})
+#: Words a reader drops between groups without stopping reading ("3782, sorry, 822463, um wait").
+_FILLERS = frozenset({"um", "uh", "er", "erm", "hmm", "and", "sorry", "wait", "oops", "ah"})
 _NUMBERISH = frozenset(
     {"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
      "eighteen", "nineteen", "twenty", "thirty", "january", "february", "march", "april", "may",
      "june", "july", "august", "september", "october", "november", "december"}
 )  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
-_SEPARATOR = re.compile(r"[\s\-,]*")  # not ".": "1795544779.56404" is a time, not a card
+# Not a lone ".": "1795544779.56404" is a time, not a card. An ellipsis is a reader's pause
+# ("four oh one two... eight eight eight eight...").
+_SEPARATOR = re.compile(r"[\s\-,]*(?:(?:\.{2,}|\u2026)[\s\-,]*)?")
 _CARD_CONTEXT = re.compile(r"\b(card|visa|master ?card|amex|american express|discover)\b", re.I)
 _CVV_CUE = re.compile(
     r"\b(cvv2?|cvc2?|csc|security (code|number)|verification code|code on the back"
@@ -69,7 +82,20 @@ _CVV_CUE = re.compile(
     r" (code|number))\b",
     re.I,
 )
-_EXPIRY_CUE = re.compile(r"\b(expir\w*|exp|valid (thru|through|until)|good (thru|through))\b", re.I)
+_EXPIRY_CUE = re.compile(
+    r"\b(expir\w*|exp|valid (thru|through|until|till|to)|good (thru|through|till|until)"
+    r"|runs? out)\b",
+    re.I,
+)
+#: Cues that mean a security code only in a reply about a card ("the code behind is 456").
+_SOFT_CVV_CUE = re.compile(r"\b((on|at) the (back|front)|behind|code)\b", re.I)
+#: Words a customer says between a cue and its value ("the expiry that changed, it's oh six
+#: thirty"); the value found after them must look like a code or an expiry to count.
+_MAX_GAP = 6
+#: Words inside a spoken expiry: "oh nine and the year's twenty nine", "april of twenty seven".
+_EXPIRY_JOINERS = frozenset({"and", "the", "year", "years", "s", "of", "is"})
+_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                     "september", "october", "november", "december"})  # fmt: skip
 _VALUE_SKIP = frozenset({"is", "it", "its", "s", "the", "date", "on", "in", "number", "code", "um",
     "uh", "new", "old", "card", "my", "of", "for", "this", "that", "are", "was", "says", "say",
     "reads", "shows", "mine", "matter", "does"})  # fmt: skip
@@ -181,10 +207,12 @@ def _windows(run: list[_Tok], cued: bool, uncued_ok: bool = False) -> list[tuple
 
 def _card_shaped(toks: list[_Tok]) -> bool:
     """A card as people read it: groups of four written digits or digits one by one, starting
-    like a card (2-6). Dates (2026-11-20), invoice numbers (2611-00101) and phone numbers
-    (415 555 0134) have other group sizes, so a part of them is never taken for a card."""
+    like a card (2-6); spoken pairs ("sixty eleven", "double eight") fit anywhere. Dates
+    (2026-11-20), invoice numbers (2611-00101) and phone numbers (415 555 0134) have other
+    group sizes, so a part of them is never taken for a card."""
     digits = "".join(t.digits or "" for t in toks)
-    sizes = {len(t.digits) for t in toks if t.digits}
+    sizes = {len(t.digits) for t in toks
+             if t.digits and not (t.word.isalpha() and len(t.digits) == 2)}  # fmt: skip
     return digits[:1] in "23456" and bool(digits) and sizes <= {1, 4}
 
 
@@ -192,15 +220,25 @@ def _card_runs(text: str, luhn_only: bool = False) -> list[tuple[int, int, list[
     """Runs holding a card number: the span of their digits and the card numbers found.
     Outside ``luhn_only`` a run in a sentence about a card needs no checksum (a misread card)."""
     cued = not luhn_only and bool(_CARD_CONTEXT.search(text))
-    uncued_ok = not luhn_only and not cued and not _NOT_A_CARD.search(text)
     out: list[tuple[int, int, list[str]]] = []
     for run in _runs(text, _tokens(text)):
         length = sum(len(t.digits or "") for t in run)
-        windows = _windows(run, cued, uncued_ok and length not in _PHONE_LENGTHS)
+        named = _named_otherwise(text, run[0].start, run[-1].end)
+        uncued_ok = (not luhn_only and not cued and length < 13 and length not in _PHONE_LENGTHS
+                     and not named)  # fmt: skip
+        windows = _windows(run, cued and not named, uncued_ok)
         if windows:
             digit_toks = [t for t in run if t.digits is not None]
             out.append((digit_toks[0].start, digit_toks[-1].end, [w[2] for w in windows]))
     return out
+
+
+def _named_otherwise(text: str, start: int, end: int) -> bool:
+    """Whether the words just around a run say it is something else ("membership 3300 1827
+    6654", "... that's the order number"). Only nearby words count: "can you call back in
+    an hour" at the end of a reply says nothing about a card read out at its start."""
+    return bool(_NOT_A_CARD.search(text[max(0, start - _NAMED_BEFORE) : start])
+                or _NOT_A_CARD.search(text[end : end + _NAMED_AFTER]))  # fmt: skip
 
 
 def _value_after(text: str, cue: re.Pattern[str], expiry: bool) -> list[tuple[int, int]]:
@@ -223,13 +261,69 @@ def _value_after(text: str, cue: re.Pattern[str], expiry: bool) -> list[tuple[in
     return spans
 
 
+def _value_beyond(text: str, cue: re.Pattern[str], expiry: bool) -> list[tuple[int, int]]:
+    """Spans of a code or expiry said a few words after its cue ("you can have the cvv too,
+    it's five one two"). The gap may hold any words, so the value must have the right shape:
+    3-4 digits for a code, a month and a year for an expiry."""
+    toks = _tokens(text)
+    spans: list[tuple[int, int]] = []
+    for m in cue.finditer(text):
+        after = [t for t in toks if t.start >= m.end()]
+        gap = 0
+        while after and gap < _MAX_GAP and not _value_start(after[0], expiry):
+            after, gap = after[1:], gap + 1
+        value = _value_tokens(after, expiry)
+        if value and (_expiry_shaped(value) if expiry else _code_shaped(value, after)):
+            spans.append((value[0].start, value[-1].end))
+    return spans
+
+
+def _value_start(tok: _Tok, expiry: bool) -> bool:
+    return tok.digits is not None or (expiry and tok.word in _MONTHS)
+
+
+def _value_tokens(after: list[_Tok], expiry: bool) -> list[_Tok]:
+    """The value's tokens: digits (and for an expiry, month names and joining words)."""
+    value: list[_Tok] = []
+    for tok in after[:8]:
+        if _value_start(tok, expiry) or (expiry and tok.word in _NUMBERISH):
+            value.append(tok)
+        elif not (expiry and value and tok.word in _EXPIRY_JOINERS):
+            break
+    return value
+
+
+def _code_shaped(value: list[_Tok], after: list[_Tok]) -> bool:
+    digits = "".join(t.digits or "" for t in value)
+    return 3 <= len(digits) <= 4
+
+
+def _expiry_shaped(value: list[_Tok]) -> bool:
+    """A month then a year: "september twenty seven", "oh four twenty eight", "04/28"."""
+    digits = "".join(t.digits or "" for t in value)
+    if value[0].word in _MONTHS:
+        return _year(digits)
+    return any(1 <= int(digits[:n] or "0") <= 12 and _year(digits[n:]) for n in (1, 2))
+
+
+def _year(digits: str) -> bool:
+    return (len(digits) == 2 and 23 <= int(digits) <= 39) or (
+        len(digits) == 4 and 2023 <= int(digits) <= 2039
+    )
+
+
 def _sensitive_spans(text: str) -> list[tuple[int, int, str]]:
     """Every span to mask, with its replacement token."""
     # The whole run is masked, not just the valid window: a misread digit next to it is still
     # part of the card, and an unlabelled expiry or code often follows in the same breath.
     spans = [(start, end, "[card number]") for start, end, _ in _card_runs(text)]
-    spans += [(s, e, "[security code]") for s, e in _value_after(text, _CVV_CUE, expiry=False)]
-    spans += [(s, e, "[expiry]") for s, e in _value_after(text, _EXPIRY_CUE, expiry=True)]
+    codes = _value_after(text, _CVV_CUE, expiry=False) + _value_beyond(text, _CVV_CUE, False)
+    if spans or _CARD_CONTEXT.search(text):
+        codes += _value_beyond(text, _SOFT_CVV_CUE, expiry=False)
+    expiries = _value_after(text, _EXPIRY_CUE, expiry=True)
+    expiries += _value_beyond(text, _EXPIRY_CUE, expiry=True)
+    spans += [(s, e, "[security code]") for s, e in codes]
+    spans += [(s, e, "[expiry]") for s, e in expiries]
     return spans
 
 
@@ -240,8 +334,10 @@ def find_card_numbers(text: str) -> list[str]:
 
 def contains_card_data(text: str) -> bool:
     """True for a card number, a security code or expiry, or an offer to read card details."""
+    if _sensitive_spans(text):
+        return True
     cued_offer = _CARD_CONTEXT.search(text) and CUED_OFFER.search(text)
-    return bool(_sensitive_spans(text) or OFFER.search(text) or cued_offer)
+    return bool((OFFER.search(text) or cued_offer) and not REFUSAL.search(text))
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -23,7 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from recoup.evaluation.labels import CONFIRM_LABELS, CONTEXTS, LABELS, VERIFY_LABELS, Context
 
-SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "heldout")
+SPLITS = (
+    "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
+    "dev12", "dev13", "heldout", "heldout2",
+)  # fmt: skip
+#: The splits only ever scored: no rule, threshold or model may learn from them.
+HELD_OUT = ("heldout", "heldout2")
 _ALLOWED: dict[str, tuple[str, ...]] = {
     "ask_resolution": LABELS,
     "confirm": CONFIRM_LABELS,

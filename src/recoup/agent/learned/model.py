@@ -27,6 +27,8 @@ from typing import Any, Self
 from recoup.agent.learned.features import Vector, idf_table, vectorise
 
 __all__ = [
+    "CARD_LABELS",
+    "CARD_MODEL",
     "MODEL_FILE",
     "IntentModel",
     "TrainingConfig",
@@ -38,6 +40,10 @@ __all__ = [
 ]  # fmt: skip
 
 MODEL_FILE = "intent_model.json.gz"
+#: The model that hears an offer of card details the rules' phrase list misses ("card at the
+#: ready, what do you want first"), trained on every turn's rows; ``understand`` consults it.
+CARD_MODEL = "card_data"
+CARD_LABELS = ("no", "yes")
 
 
 def model_file(context: str) -> str:

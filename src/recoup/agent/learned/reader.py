@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from recoup.agent.learned.model import IntentModel, model_file
+from recoup.agent.learned.model import CARD_MODEL, IntentModel, model_file
 
-__all__ = ["read_intent", "shipped_model"]
+__all__ = ["read_card_offer", "read_intent", "shipped_model"]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def shipped_model(context: str = "ask_resolution") -> IntentModel:
     """The model for one turn, from the package; loading takes tens of milliseconds."""
     return IntentModel.load(name=model_file(context))
@@ -20,3 +20,10 @@ def read_intent(spoken: str, context: str = "ask_resolution") -> tuple[str, floa
     if not spoken.strip():
         return None
     return shipped_model(context).predict(spoken)
+
+
+def read_card_offer(spoken: str) -> float | None:
+    """The card model's probability that the reply holds or offers card details."""
+    if not spoken.strip():
+        return None
+    return shipped_model(CARD_MODEL).probabilities(spoken)["yes"]

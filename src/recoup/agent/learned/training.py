@@ -17,15 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from recoup.agent.learned.model import IntentModel, TrainingConfig, best_temperature, softmax, train
+from recoup.agent.learned.model import (
+    CARD_LABELS,
+    CARD_MODEL,
+    IntentModel,
+    TrainingConfig,
+    best_temperature,
+    softmax,
+    train,
+)
 from recoup.agent.understand import (
     MODEL_FLOOR,
     Understanding,
     normalise,
     understand_rules,
+    with_card_model,
     with_model,
 )
-from recoup.evaluation.datasets import Utterance, load_split
+from recoup.evaluation.datasets import HELD_OUT, SPLITS, Utterance, load_split
 from recoup.evaluation.labels import (
     CONFIRM_LABELS,
     CONTEXTS,
@@ -36,27 +45,29 @@ from recoup.evaluation.labels import (
 )
 
 __all__ = [
-    "CONTEXT_LABELS", "TRAINING_SPLITS", "Fold", "build", "cross_validate", "examples",
-    "mixed_label",
+    "CONTEXT_LABELS", "MODEL_LABELS", "TRAINING_SPLITS", "CardFold", "Fold", "build",
+    "cross_validate", "cross_validate_card", "examples", "mixed_label",
 ]  # fmt: skip
 
-TRAINING_SPLITS: tuple[str, ...] = (
-    "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
-)
-_NEVER = frozenset({"heldout"})
+TRAINING_SPLITS: tuple[str, ...] = tuple(s for s in SPLITS if s not in HELD_OUT)
+_NEVER = frozenset(HELD_OUT)
 
 
 #: Each turn a model is trained for, and its labels.
 CONTEXT_LABELS: dict[str, tuple[str, ...]] = {
     "ask_resolution": LABELS, "confirm": CONFIRM_LABELS, "greet_verify": VERIFY_LABELS,
 }  # fmt: skip
+#: Every model shipped, by name: the turns' intent models and ``CARD_MODEL``, which learns
+#: from every turn's rows whether the reply holds or offers card details.
+MODEL_LABELS: dict[str, tuple[str, ...]] = CONTEXT_LABELS | {CARD_MODEL: CARD_LABELS}
 
 
 def _rows(splits: Sequence[str], context: str = "ask_resolution") -> list[Utterance]:
     barred = _NEVER.intersection(splits)
     if barred:
         raise ValueError(f"the model never learns from {sorted(barred)}: it is for scoring only")
-    return [u for s in splits for u in load_split(s) if u.context == context]
+    every_turn = context == CARD_MODEL
+    return [u for s in splits for u in load_split(s) if every_turn or u.context == context]
 
 
 def _spoken(u: Utterance) -> tuple[str, Understanding]:
@@ -64,11 +75,18 @@ def _spoken(u: Utterance) -> tuple[str, Understanding]:
     return normalise(rules.redacted_text), rules
 
 
+def _label(u: Utterance, model: str) -> str:
+    if model == CARD_MODEL:
+        return CARD_LABELS[u.card_data]
+    return u.label
+
+
 def examples(
     splits: Sequence[str] = TRAINING_SPLITS, context: str = "ask_resolution"
 ) -> list[tuple[str, str]]:
-    """(spoken, redacted text; label) pairs of one turn, in file order."""
-    return [(_spoken(u)[0], u.label) for u in _rows(splits, context)]
+    """(spoken, redacted text; label) pairs of one model (a turn, or ``CARD_MODEL``), in file
+    order."""
+    return [(_spoken(u)[0], _label(u, context)) for u in _rows(splits, context)]
 
 
 def build(
@@ -77,8 +95,8 @@ def build(
     config: TrainingConfig | None = None,
     context: str = "ask_resolution",
 ) -> IntentModel:
-    """Train one turn's model on ``splits`` and write it to ``out``."""
-    model = train(examples(splits, context), CONTEXT_LABELS[context], config, trained_on=splits)
+    """Train one model (a turn's, or ``CARD_MODEL``) on ``splits`` and write it to ``out``."""
+    model = train(examples(splits, context), MODEL_LABELS[context], config, trained_on=splits)
     model.save(out)
     return model
 
@@ -164,3 +182,42 @@ def _fold(run: _Scored, temperature: float, floors: Sequence[float]) -> Fold:
              for t in floors}  # fmt: skip
     return Fold(run.held_out, len(run.truth), accuracy(rules),
                 accuracy([a for a, _ in answers]), mixed)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CardFold:
+    """Card data on one dev set left out: (true positives, false positives, false negatives)
+    of the rules alone and of the rules with the card model's offers added."""
+
+    held_out: str
+    n: int
+    rules: tuple[int, int, int]
+    mixed: tuple[int, int, int]
+
+
+def cross_validate_card(
+    splits: Sequence[str] = TRAINING_SPLITS,
+    config: TrainingConfig | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[CardFold]:
+    """Leave one set out at a time and count what ``understand`` flags as card data, with and
+    without the card model: the way ``CARD_FLOOR`` was chosen."""
+    _rows(splits)
+    folds = []
+    for held in splits:
+        progress(held)
+        model = train(examples([s for s in splits if s != held], CARD_MODEL), CARD_LABELS, config)
+        rules_hits, mixed_hits = [], []
+        for u in _rows([held], CARD_MODEL):
+            spoken, rules = _spoken(u)
+            p_yes = model.probabilities(spoken)["yes"]
+            rules_hits.append((rules.card_data, u.card_data))
+            mixed_hits.append((with_card_model(rules, p_yes).card_data, u.card_data))
+        folds.append(CardFold(held, len(rules_hits), _counts(rules_hits), _counts(mixed_hits)))
+    return folds
+
+
+def _counts(pairs: Sequence[tuple[bool, bool]]) -> tuple[int, int, int]:
+    tp = sum(1 for p, t in pairs if p and t)
+    fp = sum(1 for p, t in pairs if p and not t)
+    return tp, fp, sum(1 for p, t in pairs if t and not p)
