@@ -27,9 +27,9 @@ from typing import Literal, get_args
 
 from recoup.agent import intents as ix
 from recoup.agent import slots
+from recoup.agent.card_offers import REFUSAL
 from recoup.agent.dates import RULED_OUT, needs_date_clarification, parse_promise_date
 from recoup.agent.intents import ChannelName, Intent, Topic
-from recoup.agent.card_offers import REFUSAL
 from recoup.agent.redact import contains_card_data, redact
 
 __all__ = [
