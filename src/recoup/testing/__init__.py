@@ -1,0 +1,1 @@
+"""Stand-ins for the vendors' APIs on loopback, for contract and end-to-end tests."""
