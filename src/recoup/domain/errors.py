@@ -46,7 +46,12 @@ class PortError(RecoupError):
 
 
 class TransientPortError(PortError):
-    """The outside system may succeed on a retry."""
+    """The outside system may succeed on a retry; ``retry_after`` is its own hint (seconds),
+    from a 429's ``Retry-After`` header, when it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentPortError(PortError):
