@@ -29,7 +29,7 @@ from recoup.agent.learned.model import (
 from recoup.agent.understand import (
     MODEL_FLOOR,
     Understanding,
-    normalise,
+    model_text,
     understand_rules,
     with_card_model,
     with_model,
@@ -72,7 +72,7 @@ def _rows(splits: Sequence[str], context: str = "ask_resolution") -> list[Uttera
 
 def _spoken(u: Utterance) -> tuple[str, Understanding]:
     rules = understand_rules(u.text, u.now, u.tz)
-    return normalise(rules.redacted_text), rules
+    return model_text(rules), rules
 
 
 def _label(u: Utterance, model: str) -> str:
