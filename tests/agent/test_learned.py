@@ -21,6 +21,7 @@ from recoup.agent.learned.training import (
     MODEL_LABELS,
     TRAINING_SPLITS,
     cross_validate,
+    cross_validate_card,
     examples,
 )
 from recoup.agent.understand import (
@@ -228,3 +229,16 @@ def test_the_card_model_never_clears_what_the_rules_found() -> None:
     assert rules.card_data
     assert with_card_model(rules, 0.0).card_data
     assert understand("it's 4242 4242 4242 4242", NOW, TZ).card_data
+
+
+def test_card_cross_validation_counts_each_set_left_out() -> None:
+    folds = cross_validate_card(["dev3", "dev13"], TrainingConfig(epochs=2))
+    assert [f.held_out for f in folds] == ["dev3", "dev13"]
+    for fold in folds:
+        tp, _, fn = fold.rules
+        assert 0 < tp + fn < fold.n  # every set holds card rows and rows without
+        mixed_tp, _, mixed_fn = fold.mixed
+        assert mixed_tp >= tp  # the model only ever adds the flag
+        assert mixed_tp + mixed_fn == tp + fn
+    with pytest.raises(ValueError, match="never learns from"):
+        cross_validate_card(["dev3", "heldout2"])
