@@ -101,6 +101,12 @@ class Invoice(Frozen):
     failure_reason: str | None = None
     prior_failures: int = 0
     subscription_ref: str | None = None
+    #: The issuer's decline code of the last failed charge (``insufficient_funds``), when known.
+    decline_code: str | None = None
+    #: When billing will next retry the charge by itself (Stripe's ``next_payment_attempt``).
+    next_payment_attempt: datetime | None = None
+    #: Billing's own hosted page for paying this invoice, when it has one.
+    hosted_invoice_url: str | None = None
 
 
 T = TypeVar("T")

@@ -94,7 +94,9 @@ class VendorServer:
         self._server.daemon_threads = True
         if tls:
             self._wrap_tls()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- set-up -----------------------------------------------------------------------------
 
