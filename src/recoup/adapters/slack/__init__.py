@@ -1,0 +1,1 @@
+"""Slack: alerts as Block Kit messages, and the interactive buttons on them."""
