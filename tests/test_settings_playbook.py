@@ -51,10 +51,10 @@ def test_unknown_variable_is_refused_with_a_suggestion(monkeypatch: pytest.Monke
 
 
 def test_unknown_variable_without_a_near_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECOUP_ZZZ", "1")
+    monkeypatch.setenv("RECOUP_QQQQQQQQQQQQ", "1")
     with pytest.raises(ConfigError) as caught:
         load_settings()
-    assert str(caught.value) == "unknown setting RECOUP_ZZZ"
+    assert str(caught.value) == "unknown setting RECOUP_QQQQQQQQQQQQ"
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,49 @@ class Settings(BaseSettings):
     company_name: str = "Recoup Demo Co"
     callback_number: str = "+1 415 555 0100"
 
+    # -- Stripe (billing); no API key = the simulated billing system -----------------------
+    stripe_api_key: SecretStr | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_link_mode: Literal["hosted_invoice", "checkout", "billing_portal"] = "hosted_invoice"
+    stripe_return_url: str | None = None
+
+    # -- CRM: the simulated one, HubSpot or Salesforce --------------------------------------
+    crm: Literal["fake", "hubspot", "salesforce"] = "fake"
+    crm_phone_region: str = "US"
+    hubspot_access_token: SecretStr | None = None
+    hubspot_base_url: str = "https://api.hubapi.com"
+    hubspot_portal_url: str = ""
+    hubspot_billing_ref_property: str = "recoup_billing_ref"
+    hubspot_tier_property: str = "recoup_tier"
+    hubspot_segment_property: str = "recoup_segment"
+    hubspot_call_id_property: str | None = None
+    salesforce_instance_url: str = ""
+    salesforce_access_token: SecretStr | None = None
+    salesforce_username: str | None = None
+    salesforce_password: SecretStr | None = None
+    salesforce_security_token: SecretStr | None = None
+    salesforce_domain: str = "login"
+    salesforce_api_version: str = "59.0"
+    salesforce_billing_ref_field: str = "Recoup_Billing_Ref__c"
+    salesforce_call_id_field: str = "Recoup_Call_Id__c"
+    salesforce_tier_field: str | None = None
+    salesforce_segment_field: str | None = None
+
+    # -- Slack (alerts); no bot token = the simulated channel -------------------------------
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_channels: dict[str, str] = Field(default_factory=dict)
+    slack_default_channel: str | None = None
+    slack_api_base: str = "https://slack.com/api/"
+
+    @model_validator(mode="after")
+    def _integrations_complete(self) -> Settings:
+        """An integration switched on must have what it needs: name the missing setting."""
+        missing = integration_gaps(self)
+        if missing:
+            raise ValueError("; ".join(missing))
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         secret = self.stripe_webhook_secret.get_secret_value()
@@ -59,6 +102,31 @@ class Settings(BaseSettings):
                 "set the endpoint's signing secret"
             )
         return self
+
+
+def integration_gaps(s: Settings) -> list[str]:
+    """Settings an enabled integration lacks, each named as its environment variable."""
+    gaps = []
+    if s.crm == "hubspot" and s.hubspot_access_token is None:
+        gaps.append("RECOUP_HUBSPOT_ACCESS_TOKEN is required when RECOUP_CRM=hubspot "
+                     "(a private app's access token)")  # fmt: skip
+    if s.crm == "salesforce":
+        by_token = bool(s.salesforce_instance_url) and s.salesforce_access_token is not None
+        by_login = None not in (s.salesforce_username, s.salesforce_password,
+                                s.salesforce_security_token)  # fmt: skip
+        if not (by_token or by_login):
+            gaps.append(
+                "RECOUP_CRM=salesforce needs RECOUP_SALESFORCE_INSTANCE_URL and "
+                "RECOUP_SALESFORCE_ACCESS_TOKEN, or RECOUP_SALESFORCE_USERNAME, "
+                "RECOUP_SALESFORCE_PASSWORD and RECOUP_SALESFORCE_SECURITY_TOKEN"
+            )
+    if s.slack_bot_token is not None and s.slack_signing_secret is None:
+        gaps.append("RECOUP_SLACK_SIGNING_SECRET is required with RECOUP_SLACK_BOT_TOKEN "
+                    "(Slack app > Basic Information > Signing Secret)")  # fmt: skip
+    if s.slack_bot_token is not None and not (s.slack_channels or s.slack_default_channel):
+        gaps.append("RECOUP_SLACK_DEFAULT_CHANNEL or RECOUP_SLACK_CHANNELS is required with "
+                    "RECOUP_SLACK_BOT_TOKEN (a channel ID such as C0123ABCD)")  # fmt: skip
+    return gaps
 
 
 def _check_unknown_variables(env_file: Path = Path(".env")) -> None:

@@ -1,8 +1,9 @@
 """Builds every port from Settings: the only module that chooses real or fake adapters.
 
-Today the adapters are the simulated world (working fakes kept in the database's
-``sim_ledger`` table, so worker processes share one world); the real vendor adapters plug in
-here when they land, chosen by settings, without the workflows noticing.
+The simulated world (working fakes kept in the database's ``sim_ledger`` table, so worker
+processes share one world) stands in for every vendor that is not configured; the real
+adapters are chosen by settings in :mod:`recoup.wiring_vendors`, without the workflows
+noticing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from recoup.ports import ClockPort
 from recoup.settings import Settings
 from recoup.store.db import Database, normalise_url, sqlite_path
 from recoup.store.migrate import upgrade
+from recoup.wiring_vendors import build_alerts, build_billing, build_crm, build_messaging
 from recoup.workflows import queues, runtime
 from recoup.workflows.dispatch import ClientDispatcher, Dispatcher, LocalDispatcher
 from recoup.workflows.ingest import dispatch_pending
@@ -92,11 +94,11 @@ def build_runtime(
     return runtime.Runtime(
         dispatcher=dispatcher,
         db=db,
-        billing=world.billing,
-        crm=world.crm,
+        billing=build_billing(settings, world),
+        crm=build_crm(settings, world),
         telephony=SimulatedTelephony(world.ledger, clock, settings.sim_call_seconds),
-        messaging=world.messaging,
-        alerts=world.alerts,
+        messaging=build_messaging(settings, world),
+        alerts=build_alerts(settings, world),
         clock=clock,
         playbook=playbook,
         public_base_url=settings.public_base_url,

@@ -18,9 +18,20 @@ def create_app(settings: Settings, runtime: Runtime) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(links.router)
     app.include_router(cases.router)
+    _vendor_routes(app, settings, runtime)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _vendor_routes(app: FastAPI, settings: Settings, runtime: Runtime) -> None:
+    """The inbound endpoints of the vendors that are switched on."""
+    if settings.slack_signing_secret is not None and settings.slack_bot_token is not None:
+        from recoup.adapters.slack.client import SlackAlerts
+        from recoup.api import slack
+
+        if isinstance(runtime.alerts, SlackAlerts):
+            app.include_router(slack.build_router(settings.slack_signing_secret, runtime.alerts))

@@ -8,7 +8,7 @@ configuration exists; the steps therefore look their collaborators up here. Only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from recoup.playbook import Playbook
 from recoup.ports import AlertPort, BillingPort, ClockPort, CrmPort, MessagingPort, TelephonyPort
@@ -50,3 +50,22 @@ def current() -> Runtime:
     if _current is None:
         raise RuntimeError("no runtime installed: build one with recoup.wiring first")
     return _current
+
+
+def vendor_trouble(exc: BaseException) -> bool:
+    """Whether a failed step that talks to a vendor is worth running again: a transient
+    vendor error (the adapter already retried it briefly) may pass in a minute; a refusal
+    or a bug will not."""
+    from recoup.domain.errors import TransientPortError
+
+    return isinstance(exc, TransientPortError)
+
+
+#: Step options for every step that talks to a vendor: after the adapter's own quick retries,
+#: DBOS tries the step again 5, 10 and 20 s later (durably: a restart keeps the count). Safe
+#: because each such step is idempotent by its key (the vendor dedupes, or the adapter looks
+#: the earlier write up first).
+VENDOR_STEP: dict[str, Any] = {
+    "retries_allowed": True, "interval_seconds": 5.0, "max_attempts": 4, "backoff_rate": 2.0,
+    "should_retry": vendor_trouble,
+}  # fmt: skip

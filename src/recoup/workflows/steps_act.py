@@ -36,7 +36,7 @@ from recoup.store.tables import (
     ReviewItemRow,
     WriteBackRow,
 )
-from recoup.workflows.runtime import current
+from recoup.workflows.runtime import VENDOR_STEP, current
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _message(
     )
 
 
-@DBOS.step()
+@DBOS.step(**VENDOR_STEP)
 def send_link(
     context: CaseContext, key: str, channel: Channel, kind: str, promise_date: date | None = None
 ) -> str:
@@ -166,7 +166,7 @@ def _alert_target(context: CaseContext, escalation: Escalation) -> str:
     return routes.finance_channel
 
 
-@DBOS.step()
+@DBOS.step(**VENDOR_STEP)
 def send_alert(
     context: CaseContext, key: str, escalation: Escalation, summary: str, details: dict[str, str]
 ) -> None:
@@ -232,7 +232,7 @@ def open_review(case_id: str, key: str, reason: str, summary: str) -> None:
         repo.audit(s, f"{key}:review", case_id, at, "review_opened", {"reason": reason})
 
 
-@DBOS.step()
+@DBOS.step(**VENDOR_STEP)
 def write_back(context: CaseContext, disposition: Disposition) -> None:
     """Give billing and the CRM the disposition, keyed by the call ID."""
     rt = current()

@@ -17,7 +17,7 @@ from recoup.domain.models import Account, CaseContext, Invoice, Match, TriggerEv
 from recoup.playbook import Playbook
 from recoup.store import repo
 from recoup.store.tables import AccountRow, CallAttemptRow, CaseRow, InvoiceRow
-from recoup.workflows.runtime import current
+from recoup.workflows.runtime import VENDOR_STEP, current
 
 #: Confidence of an invoice known only from the event, not confirmed by billing.
 EVENT_ONLY_INVOICE_CONFIDENCE = 0.7
@@ -118,7 +118,7 @@ def _save(case_id: str, account: Account, invoice: Invoice, confidence: float) -
         )
 
 
-@DBOS.step()
+@DBOS.step(**VENDOR_STEP)
 def enrich(case_id: str, trigger: TriggerEvent) -> Enrichment:
     """Match the event to billing's invoice and the CRM's account, and store both."""
     invoice = _invoice_from(trigger)

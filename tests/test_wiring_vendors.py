@@ -1,0 +1,58 @@
+"""Each vendor is switched on by its settings, and one switched on half-way is refused by name."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from recoup.adapters.hubspot import HubSpotCrm
+from recoup.adapters.salesforce import SalesforceCrm
+from recoup.adapters.slack.client import SlackAlerts
+from recoup.adapters.stripe.client import StripeBilling
+from recoup.domain.errors import ConfigError
+from recoup.settings import Settings, load_settings
+from recoup.wiring_vendors import build_alerts, build_billing, build_crm
+
+WORLD: Any = SimpleNamespace(billing="fake-billing", crm="fake-crm", alerts="fake-alerts")
+
+
+def test_nothing_configured_means_the_simulated_world() -> None:
+    settings = Settings()
+    assert build_billing(settings, WORLD) == "fake-billing"
+    assert build_crm(settings, WORLD) == "fake-crm"
+    assert build_alerts(settings, WORLD) == "fake-alerts"
+
+
+def test_configured_vendors_get_their_real_adapters() -> None:
+    settings = Settings(
+        stripe_api_key=SecretStr("sk_test_x"), crm="hubspot",
+        hubspot_access_token=SecretStr("pat-x"), slack_bot_token=SecretStr("xoxb-x"),
+        slack_signing_secret=SecretStr("s"), slack_default_channel="C1",
+    )  # fmt: skip
+    assert isinstance(build_billing(settings, WORLD), StripeBilling)
+    assert isinstance(build_crm(settings, WORLD), HubSpotCrm)
+    assert isinstance(build_alerts(settings, WORLD), SlackAlerts)
+    salesforce = Settings(crm="salesforce", salesforce_instance_url="https://x.my.salesforce.com",
+                          salesforce_access_token=SecretStr("00D!x"))  # fmt: skip
+    assert isinstance(build_crm(salesforce, WORLD), SalesforceCrm)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"crm": "hubspot"}, "RECOUP_HUBSPOT_ACCESS_TOKEN"),
+        ({"crm": "salesforce", "salesforce_username": "u"}, "RECOUP_SALESFORCE_SECURITY_TOKEN"),
+        ({"slack_bot_token": "xoxb-1", "slack_default_channel": "C1"},
+         "RECOUP_SLACK_SIGNING_SECRET"),
+        ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "s"},
+         "RECOUP_SLACK_DEFAULT_CHANNEL"),
+    ],
+)  # fmt: skip
+def test_an_integration_half_configured_names_what_is_missing(
+    overrides: dict[str, object], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(**overrides)
