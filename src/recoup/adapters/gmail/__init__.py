@@ -1,0 +1,1 @@
+"""Email through the Gmail API (google-api-python-client)."""

@@ -1,0 +1,1 @@
+"""Email over SMTP (stdlib smtplib): any provider with an SMTP relay."""

@@ -1,0 +1,1 @@
+"""WhatsApp: Meta's Cloud API, Twilio's WhatsApp sender, and their inbound webhooks."""
