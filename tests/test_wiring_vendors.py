@@ -56,3 +56,29 @@ def test_an_integration_half_configured_names_what_is_missing(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         load_settings(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"email": "smtp"}, "RECOUP_SMTP_HOST"),
+        ({"email": "gmail", "email_from": "ar@example.com"}, "RECOUP_GMAIL_CREDENTIALS"),
+        ({"whatsapp": "cloud", "whatsapp_access_token": "t"}, "RECOUP_WHATSAPP_PHONE_NUMBER_ID"),
+        ({"whatsapp": "twilio", "twilio_account_sid": "AC1"}, "RECOUP_TWILIO_AUTH_TOKEN"),
+    ],
+)
+def test_a_messaging_provider_half_configured_names_what_is_missing(
+    overrides: dict[str, object], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(**overrides)
+
+
+def test_messaging_goes_by_channel_to_the_chosen_providers() -> None:
+    from recoup.adapters.channels import ByChannel
+    from recoup.wiring_vendors import build_messaging
+
+    world: Any = SimpleNamespace(messaging="fake-messaging")
+    assert build_messaging(Settings(), world) == "fake-messaging"
+    settings = Settings(email="smtp", smtp_host="127.0.0.1", email_from="ar@example.com")
+    assert isinstance(build_messaging(settings, world), ByChannel)

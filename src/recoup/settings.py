@@ -78,6 +78,37 @@ class Settings(BaseSettings):
     salesforce_tier_field: str | None = None
     salesforce_segment_field: str | None = None
 
+    # -- Email: the simulated channel, the Gmail API or SMTP --------------------------------
+    email: Literal["fake", "gmail", "smtp"] = "fake"
+    email_from: str = ""
+    gmail_credentials: SecretStr | None = None
+    gmail_delegated_user: str | None = None
+    gmail_api_base: str | None = None
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout: float = Field(default=10.0, gt=0)
+
+    # -- WhatsApp: the simulated channel, Meta's Cloud API or Twilio ------------------------
+    whatsapp: Literal["fake", "cloud", "twilio"] = "fake"
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_template: str = "recoup_payment_message"
+    whatsapp_template_language: str = "en_US"
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_whatsapp_content_sid: str | None = None
+
+    # -- Twilio (voice, and WhatsApp's second sender) ----------------------------------------
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base: str | None = None
+
     # -- Slack (alerts); no bot token = the simulated channel -------------------------------
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -120,6 +151,7 @@ def integration_gaps(s: Settings) -> list[str]:
                 "RECOUP_SALESFORCE_ACCESS_TOKEN, or RECOUP_SALESFORCE_USERNAME, "
                 "RECOUP_SALESFORCE_PASSWORD and RECOUP_SALESFORCE_SECURITY_TOKEN"
             )
+    gaps += _messaging_gaps(s)
     if s.slack_bot_token is not None and s.slack_signing_secret is None:
         gaps.append("RECOUP_SLACK_SIGNING_SECRET is required with RECOUP_SLACK_BOT_TOKEN "
                     "(Slack app > Basic Information > Signing Secret)")  # fmt: skip
@@ -127,6 +159,31 @@ def integration_gaps(s: Settings) -> list[str]:
         gaps.append("RECOUP_SLACK_DEFAULT_CHANNEL or RECOUP_SLACK_CHANNELS is required with "
                     "RECOUP_SLACK_BOT_TOKEN (a channel ID such as C0123ABCD)")  # fmt: skip
     return gaps
+
+
+def _messaging_gaps(s: Settings) -> list[str]:
+    """What the chosen email and WhatsApp providers lack."""
+    email, chat = f"RECOUP_EMAIL={s.email}", f"RECOUP_WHATSAPP={s.whatsapp}"
+    need: list[tuple[bool, str, str]] = []
+    if s.email in ("gmail", "smtp"):
+        need.append((bool(s.email_from), "RECOUP_EMAIL_FROM", email))
+    if s.email == "gmail":
+        need.append((s.gmail_credentials is not None, "RECOUP_GMAIL_CREDENTIALS", email))
+    if s.email == "smtp":
+        need.append((bool(s.smtp_host), "RECOUP_SMTP_HOST", email))
+    if s.whatsapp == "cloud":
+        need.append((s.whatsapp_access_token is not None, "RECOUP_WHATSAPP_ACCESS_TOKEN", chat))
+        need.append((bool(s.whatsapp_phone_number_id), "RECOUP_WHATSAPP_PHONE_NUMBER_ID", chat))
+        if s.environment == "production":  # without them the inbound STOP webhook refuses all
+            need.append((s.whatsapp_app_secret is not None, "RECOUP_WHATSAPP_APP_SECRET", chat))
+            need.append(
+                (s.whatsapp_verify_token is not None, "RECOUP_WHATSAPP_VERIFY_TOKEN", chat)
+            )
+    if s.whatsapp == "twilio":
+        need += [(bool(s.twilio_account_sid), "RECOUP_TWILIO_ACCOUNT_SID", chat),
+                 (s.twilio_auth_token is not None, "RECOUP_TWILIO_AUTH_TOKEN", chat),
+                 (bool(s.twilio_whatsapp_from), "RECOUP_TWILIO_WHATSAPP_FROM", chat)]  # fmt: skip
+    return [f"{name} is required with {why}" for ok, name, why in need if not ok]
 
 
 def _check_unknown_variables(env_file: Path = Path(".env")) -> None:

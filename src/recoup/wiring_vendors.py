@@ -85,5 +85,50 @@ def build_alerts(settings: Settings, world: World) -> AlertPort:
 
 
 def build_messaging(settings: Settings, world: World) -> MessagingPort:
-    """Email and WhatsApp: the simulated channels until a provider is configured."""
-    return world.messaging
+    """Email and WhatsApp, each through its chosen provider or the simulated channel."""
+    if settings.email == "fake" and settings.whatsapp == "fake":
+        return world.messaging
+    from recoup.adapters.channels import ByChannel
+
+    return ByChannel(email=_email(settings) or world.messaging,
+                     whatsapp=_whatsapp(settings) or world.messaging)  # fmt: skip
+
+
+def _email(settings: Settings) -> MessagingPort | None:
+    if settings.email == "gmail" and settings.gmail_credentials is not None:
+        from recoup.adapters.gmail.client import GmailMessaging
+
+        return GmailMessaging(settings.gmail_credentials, settings.email_from,
+                              delegated_user=settings.gmail_delegated_user,
+                              base_url=settings.gmail_api_base)  # fmt: skip
+    if settings.email == "smtp":
+        from recoup.adapters.smtp.client import SmtpMessaging
+
+        return SmtpMessaging(
+            settings.smtp_host, settings.smtp_port, settings.smtp_username,
+            settings.smtp_password, settings.email_from,
+            starttls=settings.smtp_security == "starttls",
+            use_ssl=settings.smtp_security == "ssl", timeout=settings.smtp_timeout,
+        )  # fmt: skip
+    return None
+
+
+def _whatsapp(settings: Settings) -> MessagingPort | None:
+    if settings.whatsapp == "cloud" and settings.whatsapp_access_token is not None:
+        from recoup.adapters.whatsapp.cloud import WhatsAppCloudMessaging
+
+        return WhatsAppCloudMessaging(
+            settings.whatsapp_access_token, settings.whatsapp_phone_number_id or "",
+            settings.whatsapp_template, settings.whatsapp_template_language,
+            base_url=settings.whatsapp_api_base, api_version=settings.whatsapp_api_version,
+        )  # fmt: skip
+    if (settings.whatsapp == "twilio" and settings.twilio_auth_token is not None
+            and settings.twilio_account_sid and settings.twilio_whatsapp_from):  # fmt: skip
+        from recoup.adapters.whatsapp.twilio_sender import TwilioWhatsAppMessaging
+
+        return TwilioWhatsAppMessaging(
+            settings.twilio_account_sid, settings.twilio_auth_token,
+            settings.twilio_whatsapp_from, base_url=settings.twilio_api_base,
+            content_sid=settings.twilio_whatsapp_content_sid,
+        )  # fmt: skip
+    return None

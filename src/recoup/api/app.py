@@ -29,6 +29,14 @@ def create_app(settings: Settings, runtime: Runtime) -> FastAPI:
 
 def _vendor_routes(app: FastAPI, settings: Settings, runtime: Runtime) -> None:
     """The inbound endpoints of the vendors that are switched on."""
+    if settings.whatsapp != "fake":
+        from recoup.api import whatsapp
+
+        app.include_router(whatsapp.build_router(whatsapp.WhatsAppInbound(
+            settings.public_base_url, settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+            settings.twilio_auth_token if settings.whatsapp == "twilio" else None,
+        )))  # fmt: skip
     if settings.slack_signing_secret is not None and settings.slack_bot_token is not None:
         from recoup.adapters.slack.client import SlackAlerts
         from recoup.api import slack
