@@ -86,13 +86,31 @@ class Dialog(Stages):
             raise RuntimeError("open the call before hearing replies")
         if self._last.done:
             return self._last
+        return self.respond(self.read(text))
+
+    def read(self, text: str | None) -> Understanding:
+        """One reply understood as the current stage expects it, without acting on it.
+
+        Split from ``respond`` so that a telephony adapter can weigh the recogniser's own
+        confidence in before the dialog acts, and can store what was understood (redacted) to
+        rebuild the call in another process by replaying it (``recoup.agent.resume``).
+        """
         # A learned model reads a reply only in the turn it was trained on.
         context = _MODEL_TURNS.get(self.stage, self.stage)
-        u = understand(text, self._now, self.request.case.account.timezone, context)
+        return understand(text, self._now, self.request.case.account.timezone, context)
+
+    def respond(self, u: Understanding) -> AgentTurn:
+        """The agent's answer to a reply already understood. It depends only on ``u`` and on
+        what came before, so the same understandings replayed into a fresh ``Dialog`` for the
+        same request, pickup and ``now`` leave it in the same state."""
+        if self._last is None:
+            raise RuntimeError("open the call before hearing replies")
+        if self._last.done:
+            return self._last
         self._heard += 1
         self._card |= u.card_data
         self._upset |= u.upset
-        act = u.intent if (text or "").strip() else "silence"
+        act = u.intent if u.redacted_text.strip() else "silence"
         self._transcript.append(TranscriptTurn(speaker="customer", act=act, text=u.redacted_text))
         if self._heard > MAX_CUSTOMER_TURNS:
             step = self.finish(u, "close_low_confidence", Outcome.REVIEW,
@@ -117,6 +135,11 @@ class Dialog(Stages):
                         review=ReviewReason.LOW_CONFIDENCE)  # fmt: skip
         else:
             self.result = Result(Outcome.NO_ANSWER)
+
+    @property
+    def transcript(self) -> tuple[TranscriptTurn, ...]:
+        """The call so far, customer lines redacted."""
+        return tuple(self._transcript)
 
     def disposition(self) -> Disposition:
         """The record of the call; valid once the agent ended it or the customer hung up."""

@@ -243,3 +243,33 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]]
+
+
+class VoiceCallRow(Base):
+    """One outbound phone call served by webhooks: its state lives here, not in a process,
+    so any replica can answer the next turn. ``heard`` holds each reply as understood (text
+    redacted) for ``recoup.agent.resume`` to replay; ``turn`` counts them, so a re-delivered
+    webhook is answered from ``last_twiml`` instead of being heard twice. No foreign key to
+    ``cases``: the telephony adapter records its intent to dial before anything else, and its
+    contract tests run it without a case."""
+
+    __tablename__ = "voice_calls"
+
+    call_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(255), index=True)
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: dialing -> dialed -> answered -> ended
+    state: Mapped[str] = mapped_column(String(20))
+    provider_status: Mapped[str | None] = mapped_column(String(20))
+    answered_by: Mapped[str | None] = mapped_column(String(40))
+    request: Mapped[dict[str, Any]]
+    pickup: Mapped[str | None] = mapped_column(String(20))
+    dialog_now: Mapped[datetime | None]
+    turn: Mapped[int] = mapped_column(Integer, default=0)
+    heard: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    transcript: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    last_twiml: Mapped[str | None] = mapped_column(Text)
+    disposition: Mapped[dict[str, Any] | None]
+    #: Wall-clock time of the intent to dial: the provider's records are searched from here.
+    dial_intent_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
