@@ -288,3 +288,29 @@ def test_endpoints_without_secrets_refuse(world: World) -> None:
     )
     assert client.post("/webhooks/whatsapp/twilio", data=twilio_params("STOP")).status_code == 403
     assert not any(opted_out(world).values())
+
+
+def test_a_stop_outlives_the_crm_and_reaches_accounts_stored_later(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the next case stored the CRM's account again and cleared the stop."""
+    from recoup.store.opt_outs import account_opted_out
+
+    stranger = "+14155550199"  # no stored account has this number yet
+    body = meta_body("STOP", sender=stranger, wamid="wamid.S1")
+    assert post_meta(world, body, sign_meta(body, APP_SECRET)).status_code == 200
+    monkeypatch.setattr(runtime_mod, "_current", SimpleNamespace(db=world.db, playbook=Playbook()))
+    with world.db.session() as s:
+        assert account_opted_out(s, "acc_new", ["+1 415 555 0199"])
+        assert not account_opted_out(s, "acc_new", ["+1 415 555 0100", None])
+    ana = m.Account(account_id="acc_ana", name="Ana", phone=ANA)
+    post_meta(world, meta_body("STOP"), sign_meta(meta_body("STOP"), APP_SECRET))
+    with world.db.session() as s:
+        assert account_opted_out(s, "acc_ana", [])  # stored on the account itself
+    context = m.CaseContext(
+        case_id="case_open", account=ana.model_copy(update={"opted_out": False}),
+        invoice=m.Invoice(invoice_ref="in_1", number="INV-1", customer_ref="cus_1",
+                          amount=Decimal("120"), due_date=date(2026, 2, 1)),
+        trigger_kind=m.TriggerKind.PAYMENT_FAILED, match_confidence=1.0,
+    )  # fmt: skip
+    assert policy_at(context, NOW).action == "stop"  # the CRM says nothing; we remember

@@ -98,3 +98,23 @@ def record_opt_out(
         select(CaseRow.case_id).where(CaseRow.account_id.in_(ids), CaseRow.status != "closed")
     ).all() if ids else []  # fmt: skip
     return OptOut(ids, tuple(cases))
+
+
+def account_opted_out(session: Session, account_id: str, numbers: list[str | None]) -> bool:
+    """Whether we were told to stop contacting this account: on a call, by a WhatsApp STOP
+    from one of its numbers, or before it was stored (a STOP from a number no account had).
+    The CRM's own flag is read separately; a stored opt-out outlives what the CRM says."""
+    row = session.get(AccountRow, account_id)
+    if row is not None and row.opted_out:
+        return True
+    for number in numbers:
+        if not number:
+            continue
+        try:
+            parsed = phonenumbers.parse(number, None if number.startswith("+") else "US")
+        except phonenumbers.NumberParseException:
+            continue
+        formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if number_opted_out(session, formatted):
+            return True
+    return False

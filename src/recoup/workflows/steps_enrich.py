@@ -16,6 +16,7 @@ from recoup.domain import contact_policy
 from recoup.domain.models import Account, CaseContext, Invoice, Match, TriggerEvent, jsonable
 from recoup.playbook import Playbook
 from recoup.store import repo
+from recoup.store.opt_outs import account_opted_out
 from recoup.store.tables import AccountRow, CallAttemptRow, CaseRow, InvoiceRow
 from recoup.workflows.runtime import VENDOR_STEP, current
 
@@ -67,6 +68,12 @@ def _account_for(trigger: TriggerEvent, invoice: Invoice) -> Match[Account] | No
 def _save(case_id: str, account: Account, invoice: Invoice, confidence: float) -> None:
     rt = current()
     with rt.db.session() as s:
+        # A stop we were told (on a call, by WhatsApp) outlives the CRM's flag: a later case
+        # for the same customer must not clear it by storing the CRM's account again.
+        stopped = account.opted_out or account_opted_out(
+            s, account.account_id, [account.phone, account.whatsapp]
+        )
+        account = account.model_copy(update={"opted_out": stopped})
         s.merge(
             AccountRow(
                 account_id=account.account_id,
@@ -147,8 +154,9 @@ def policy_at(context: CaseContext, moment: datetime) -> contact_policy.PolicyDe
         attempts = (
             s.scalar(select(func.count()).where(CallAttemptRow.case_id == context.case_id)) or 0
         )
-        row = s.get(AccountRow, context.account.account_id)
-        opted_out = bool(row and row.opted_out) or context.account.opted_out
+        opted_out = context.account.opted_out or account_opted_out(
+            s, context.account.account_id, [context.account.phone, context.account.whatsapp]
+        )
     account = context.account.model_copy(update={"opted_out": opted_out})
     return contact_policy.decide(moment, account, context.invoice, attempts, rt.playbook)
 
