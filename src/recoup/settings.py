@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_api_base: str | None = None
+    #: The caller ID for outbound calls; set with the SID and token, calls go out by Twilio.
+    twilio_from_number: str | None = None
+    twilio_voice: str = "Polly.Joanna"
+    human_transfer_number: str | None = None
 
     # -- Slack (alerts); no bot token = the simulated channel -------------------------------
     slack_bot_token: SecretStr | None = None
@@ -152,6 +156,9 @@ def integration_gaps(s: Settings) -> list[str]:
                 "RECOUP_SALESFORCE_PASSWORD and RECOUP_SALESFORCE_SECURITY_TOKEN"
             )
     gaps += _messaging_gaps(s)
+    if s.twilio_from_number and not (s.twilio_account_sid and s.twilio_auth_token):
+        gaps.append("RECOUP_TWILIO_FROM_NUMBER is set (calls by Twilio) but "
+                    "RECOUP_TWILIO_ACCOUNT_SID and RECOUP_TWILIO_AUTH_TOKEN are not")  # fmt: skip
     if s.slack_bot_token is not None and s.slack_signing_secret is None:
         gaps.append("RECOUP_SLACK_SIGNING_SECRET is required with RECOUP_SLACK_BOT_TOKEN "
                     "(Slack app > Basic Information > Signing Secret)")  # fmt: skip
