@@ -28,7 +28,13 @@ from recoup.ports import ClockPort
 from recoup.settings import Settings
 from recoup.store.db import Database, normalise_url, sqlite_path
 from recoup.store.migrate import upgrade
-from recoup.wiring_vendors import build_alerts, build_billing, build_crm, build_messaging
+from recoup.wiring_vendors import (
+    build_alerts,
+    build_billing,
+    build_crm,
+    build_messaging,
+    build_telephony,
+)
 from recoup.workflows import queues, runtime
 from recoup.workflows.dispatch import ClientDispatcher, Dispatcher, LocalDispatcher
 from recoup.workflows.ingest import dispatch_pending
@@ -96,7 +102,9 @@ def build_runtime(
         db=db,
         billing=build_billing(settings, world),
         crm=build_crm(settings, world),
-        telephony=SimulatedTelephony(world.ledger, clock, settings.sim_call_seconds),
+        telephony=build_telephony(
+            settings, db, clock, SimulatedTelephony(world.ledger, clock, settings.sim_call_seconds)
+        ),
         messaging=build_messaging(settings, world),
         alerts=build_alerts(settings, world),
         clock=clock,

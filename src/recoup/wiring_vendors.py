@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from recoup.ports import AlertPort, BillingPort, CrmPort, MessagingPort
+from recoup.ports import AlertPort, BillingPort, ClockPort, CrmPort, MessagingPort, TelephonyPort
 from recoup.settings import Settings
 
 if TYPE_CHECKING:
+    from recoup.store.db import Database
     from recoup.wiring import World
 
-__all__ = ["build_alerts", "build_billing", "build_crm", "build_messaging", "case_url_base"]
+__all__ = [
+    "build_alerts", "build_billing", "build_crm", "build_messaging", "build_telephony",
+    "case_url_base",
+]  # fmt: skip
 
 
 def case_url_base(settings: Settings) -> str:
@@ -132,3 +136,25 @@ def _whatsapp(settings: Settings) -> MessagingPort | None:
             content_sid=settings.twilio_whatsapp_content_sid,
         )  # fmt: skip
     return None
+
+
+def build_telephony(
+    settings: Settings, db: Database, clock: ClockPort, simulated: TelephonyPort
+) -> TelephonyPort:
+    """Twilio Voice when its account, token and caller ID are all set, else the simulated
+    customers who answer the phone."""
+    sid, token, caller = (settings.twilio_account_sid, settings.twilio_auth_token,
+                          settings.twilio_from_number)  # fmt: skip
+    if not (sid and token and caller):
+        return simulated
+    from recoup.adapters.twilio.client import TwilioVoice
+    from recoup.adapters.twilio.conversation import VoiceConversations, VoiceScript
+    from recoup.adapters.twilio.telephony import TwilioTelephony
+
+    script = VoiceScript(voice=settings.twilio_voice, human_number=settings.human_transfer_number,
+                         caller_id=caller)  # fmt: skip
+    voice = TwilioVoice(
+        sid, token, caller, public_base_url=settings.public_base_url,
+        base_url=settings.twilio_api_base or "https://api.twilio.com",
+    )  # fmt: skip
+    return TwilioTelephony(voice, VoiceConversations(db, clock, settings.public_base_url, script))

@@ -30,7 +30,7 @@ from recoup.domain.routing import Route, escalation_for, route
 from recoup.playbook import Playbook
 from recoup.workflows import steps_act as act
 from recoup.workflows import steps_enrich as enrich
-from recoup.workflows.steps_call import place_call
+from recoup.workflows.steps_call import by_webhooks, call_topic, collect_call, dial, place_call
 
 SIGNAL = "signal"
 
@@ -251,7 +251,7 @@ def _call_loop(context: CaseContext, give_up: datetime) -> None:
         if act.paid_at(context.invoice.invoice_ref) is not None:
             act.set_status(context.case_id, "closed", "paid")
             return
-        disposition = place_call(context, attempt)
+        disposition = _call(context, attempt)
         if disposition is None:
             continue
         if _after_call(context, disposition, give_up) == "done":
@@ -262,6 +262,28 @@ def _call_loop(context: CaseContext, give_up: datetime) -> None:
         if signal.kind != "timeout" or retry_at >= give_up:
             _close_for(signal, context, "gave_up")
             return
+
+
+#: How long the workflow waits for a webhook call to announce its end before asking the
+#: provider itself (a lost status callback), and how many such waits before giving up.
+CALL_CHECK_SECONDS = 300.0
+CALL_CHECKS = 6
+
+
+def _call(context: CaseContext, attempt: int) -> Disposition | None:
+    """One call: in the step (the simulator), or dialed in a step and awaited durably, for
+    a provider whose calls end on its webhooks (Twilio); None means "not now"."""
+    if not by_webhooks():
+        return place_call(context, attempt)
+    call_id = dial(context, attempt)
+    if call_id is None:
+        return None
+    for check in range(1, CALL_CHECKS + 1):
+        DBOS.recv(call_topic(call_id), timeout_seconds=CALL_CHECK_SECONDS)
+        found = collect_call(context, call_id, give_up=check == CALL_CHECKS)
+        if found is not None:
+            return found
+    return None  # unreachable: the last check gives up with a disposition
 
 
 @DBOS.workflow()

@@ -23,8 +23,8 @@ class Dispatcher(Protocol):
         """Start the case's workflow on the case queue, unless it exists."""
         ...
 
-    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
-        """Deliver ``message`` on the workflow's signal topic, once per ``key``."""
+    def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
+        """Deliver ``message`` on the workflow's signal topic (or ``topic``), once per ``key``."""
         ...
 
 
@@ -35,8 +35,8 @@ class LocalDispatcher:
         with SetWorkflowID(case_id):
             case_queue().enqueue(case_workflow, case_id, trigger)
 
-    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
-        DBOS.send(case_id, message, topic=SIGNAL, idempotency_key=key)
+    def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
+        DBOS.send(case_id, message, topic=topic, idempotency_key=key)
 
 
 class ClientDispatcher:
@@ -53,8 +53,8 @@ class ClientDispatcher:
         }
         self._client.enqueue(options, case_id, trigger)
 
-    def signal(self, case_id: str, message: dict[str, Any], key: str) -> None:
-        self._client.send(case_id, message, topic=SIGNAL, idempotency_key=key)
+    def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
+        self._client.send(case_id, message, topic=topic, idempotency_key=key)
 
     def close(self) -> None:
         self._client.destroy()

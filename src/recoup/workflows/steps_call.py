@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from dbos import DBOS
 
 from recoup.agent.redact import redact
-from recoup.domain.models import CallRequest, CaseContext, Disposition, TranscriptTurn, jsonable
+from recoup.domain.models import (
+    CallRequest,
+    CaseContext,
+    Disposition,
+    Outcome,
+    TranscriptTurn,
+    jsonable,
+)
 from recoup.store import repo
 from recoup.store.tables import CallAttemptRow, CaseRow, DispositionRow
-from recoup.workflows.runtime import current
+from recoup.workflows.runtime import VENDOR_STEP, current
 from recoup.workflows.steps_enrich import policy_at
 
 log = logging.getLogger(__name__)
@@ -128,5 +136,64 @@ def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
     _begin(context, call_id, attempt_no, moment)
     log.info("calling %s (%s) for %s", context.account.name, context.account.phone, call_id)
     disposition = _scrub(current().telephony.place_call(_request(context, attempt_no)))
+    _finish(context, disposition)
+    return disposition
+
+
+@runtime_checkable
+class WebhookCalls(Protocol):
+    """A telephony adapter whose calls run on the vendor's webhooks (Twilio): it dials in
+    one step and, later, says how the call ended, so no worker thread waits on the line."""
+
+    def start(self, request: CallRequest) -> str:
+        """Dial unless this call ID was dialed already; the provider's call ID."""
+        ...
+
+    def collect(self, call_id: str) -> Disposition | None:
+        """How the call ended, or None while it is in progress."""
+        ...
+
+
+def call_topic(call_id: str) -> str:
+    """The DBOS topic a call's end is announced on, apart from the case's own signals."""
+    return f"call:{call_id}"
+
+
+def by_webhooks() -> bool:
+    """Whether calls end by webhook (the workflow waits) rather than in the step."""
+    return isinstance(current().telephony, WebhookCalls)
+
+
+@DBOS.step(**VENDOR_STEP)
+def dial(context: CaseContext, attempt_no: int) -> str | None:
+    """Record the attempt and dial, at most once per call ID; None means "not now" (the
+    contact policy, checked again at the instant of dialing, says no)."""
+    call_id = call_id_for(context.case_id, attempt_no)
+    with current().db.session() as s:
+        dialed_before = s.get(CallAttemptRow, call_id) is not None
+    moment = current().clock.now()
+    if not dialed_before and policy_at(context, moment).action != "call":
+        return None
+    _begin(context, call_id, attempt_no, moment)
+    telephony = current().telephony
+    assert isinstance(telephony, WebhookCalls)
+    log.info("calling %s (%s) for %s", context.account.name, context.account.phone, call_id)
+    telephony.start(_request(context, attempt_no))
+    return call_id
+
+
+@DBOS.step(**VENDOR_STEP)
+def collect_call(context: CaseContext, call_id: str, give_up: bool) -> Disposition | None:
+    """Store how the call ended, once it has; with ``give_up`` a call still unfinished is
+    recorded as not answered (its status callbacks never came and Twilio still says busy)."""
+    telephony = current().telephony
+    assert isinstance(telephony, WebhookCalls)
+    found = telephony.collect(call_id)
+    if found is None and give_up:
+        found = Disposition(call_id=call_id, outcome=Outcome.NO_ANSWER,
+                            summary="The call did not end within the time allowed.")  # fmt: skip
+    if found is None:
+        return None
+    disposition = _scrub(found)
     _finish(context, disposition)
     return disposition

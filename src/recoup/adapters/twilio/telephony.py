@@ -63,6 +63,11 @@ class TwilioTelephony:
         self._monotonic = monotonic
         self._wall = wall
 
+    @property
+    def conversations(self) -> VoiceConversations:
+        """The calls' webhook side, which the app serves."""
+        return self._calls
+
     def place_call(self, request: CallRequest) -> Disposition:
         """Dial once per call ID and wait for the call to end. A repeated ID, after a crash or
         not, joins the first call: its stored disposition, or the wait for it."""
