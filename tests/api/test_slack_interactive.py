@@ -27,10 +27,12 @@ from recoup.adapters.fake.messaging import FakeAlerts, FakeMessaging
 from recoup.adapters.retry import Backoff
 from recoup.adapters.slack import interactive
 from recoup.adapters.slack.client import SlackAlerts
+from recoup.api import cases as cases_api
 from recoup.api import slack as slack_api
 from recoup.domain import models as m
 from recoup.domain.errors import PayloadError, SignatureError
 from recoup.playbook import load_playbook
+from recoup.settings import Settings
 from recoup.store.db import Database
 from recoup.store.migrate import upgrade
 from recoup.store.tables import AuditRow, CaseRow, ReviewItemRow
@@ -111,7 +113,9 @@ def world(sqlite_url: str, running_api: SlackApi) -> Iterator[World]:
     api.server.requests.clear()  # tests look only at what the click causes
     app = FastAPI()
     app.state.runtime = runtime
+    app.state.settings = Settings(_env_file=None)  # type: ignore[call-arg]
     app.include_router(slack_api.build_router(SecretStr(SIGNING_SECRET), alerts))
+    app.include_router(cases_api.router)  # the review queue shows who took an item
     yield World(TestClient(app), db, api, signals, channel, ts)
     db.dispose()
 
@@ -211,6 +215,13 @@ def review(w: World, key: str = REVIEW_KEY) -> tuple[str, str | None]:
         return item.status, item.decision
 
 
+def assignees(w: World) -> dict[str, tuple[str | None, str | None]]:
+    """The open review queue as the operator API lists it: key -> (assignee, assigned_at)."""
+    answer = w.client.get("/api/review")
+    assert answer.status_code == 200, answer.text
+    return {i["key"]: (i["assignee"], i["assigned_at"]) for i in answer.json()}
+
+
 def status_lines(w: World) -> list[str]:
     blocks = w.api.in_channel(w.channel)[0]["blocks"]
     return [
@@ -232,6 +243,12 @@ def test_take_assigns_the_review_item_and_shows_who(world: World) -> None:
     assert detail["assignee_name"] == "ana.ops"
     assert detail["review_items"] == [REVIEW_KEY]  # the first-run approval is not its to take
     assert review(world) == ("open", None)
+    queue = assignees(world)
+    assert queue["call_9:approval"] == (None, None)
+    assignee, assigned_at = queue[REVIEW_KEY]
+    assert assignee == "slack:U0ANA"
+    assert assigned_at is not None
+    assert datetime.fromisoformat(assigned_at).tzinfo is not None
     assert world.signals.sent == []
     assert status_lines(world) == ["Taken by <@U0ANA>"]
     assert buttons(world) == ["recoup_take", "recoup_resolve", "recoup_open"]
@@ -242,7 +259,10 @@ def test_take_assigns_the_review_item_and_shows_who(world: World) -> None:
     again = post(world, click(world, "recoup_take"))  # Slack retries; a double click
     assert again.status_code == 200
     assert len(audit(world)) == 1
+    assert assignees(world)[REVIEW_KEY] == (assignee, assigned_at)  # the first take's time
     assert status_lines(world) == ["Taken by <@U0ANA>"]
+    assert post(world, click(world, "recoup_take", user="U0BEN")).status_code == 200
+    assert assignees(world)[REVIEW_KEY][0] == "slack:U0BEN"  # taken over: the last click owns it
 
 
 def test_resolve_closes_the_item_wakes_the_case_and_retires_the_buttons(world: World) -> None:
@@ -280,7 +300,8 @@ def test_bad_or_stale_signatures_get_403_and_change_nothing(world: World, how: s
             tamper=how == "tampered body",
             at={
                 "stale timestamp": int(time.time()) - 301,
-                "future timestamp": int(time.time()) + 301,
+                # int() drops up to a second and the request takes time: a clear margin
+                "future timestamp": int(time.time()) + 310,
             }.get(how),
         )
     assert answer.status_code == 403

@@ -5,9 +5,10 @@ beside ``<call>:review``), so both functions act on the case's open review items
 approvals are left alone: they hold a disposition for an explicit approve or reject, which a
 "resolved" click must not decide.
 
-Who took an item is kept in the audit log (``review_taken``): ``review_items`` has no assignee
-column yet. Each function is safe to call again with the same click: audit keys are unique per
-alert, action and person, and only an item still open is resolved.
+Who took an item is kept on the item (``assignee``, ``assigned_at``: what the review queue
+shows) and in the audit log (``review_taken``, with the person's display name). Each function
+is safe to call again with the same click: audit keys are unique per alert, action and person,
+a second take by the same person keeps the first time, and only an item still open is resolved.
 """
 
 from __future__ import annotations
@@ -52,8 +53,13 @@ def open_items(session: Session, case_id: str) -> list[ReviewItemRow]:
 
 def take(session: Session, case_id: str, alert_key: str, actor: Actor, at: datetime) -> list[str]:
     """Assign the case's open review items to ``actor``; their keys (empty for an alert that
-    opened no review item: the taking is recorded all the same)."""
-    keys = [item.key for item in open_items(session, case_id)]
+    opened no review item: the taking is recorded all the same). Another person's take moves
+    the item to them: the last click is who owns it now."""
+    items = open_items(session, case_id)
+    for item in items:
+        if item.assignee != actor.ref:
+            item.assignee, item.assigned_at = actor.ref, at
+    keys = [item.key for item in items]
     repo.audit(
         session,
         f"{alert_key}:taken:{actor.ref}",

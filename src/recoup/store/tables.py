@@ -205,6 +205,9 @@ class ReviewItemRow(Base):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     decision: Mapped[str | None] = mapped_column(String(20))
+    #: Who took the item (``slack:U123``) and when; None until someone does.
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    assigned_at: Mapped[datetime | None]
 
 
 class WriteBackRow(Base):

@@ -85,6 +85,8 @@ def case_detail(session: Session, case_id: str) -> dict[str, Any] | None:
 
 
 def review_items(session: Session, status: str) -> list[dict[str, Any]]:
+    """The review queue, oldest first; every column, so ``assignee`` and ``assigned_at`` show
+    who took an item (Slack's "Take it") and when, or None while nobody has."""
     query = (
         select(ReviewItemRow)
         .where(ReviewItemRow.status == status)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from dbos import DBOS
 from sqlalchemy import select
 
-from recoup.agent.lines import format_amount
+from recoup.adapters.templates import MessageKind, fields_for, render
 from recoup.agent.redact import mask_contact
 from recoup.domain.models import (
     Alert,
@@ -26,6 +26,7 @@ from recoup.domain.models import (
     WriteBack,
 )
 from recoup.store import repo
+from recoup.store.opt_outs import account_opted_out
 from recoup.store.tables import (
     AccountRow,
     AlertRow,
@@ -47,48 +48,75 @@ def tracking_token(key: str) -> str:
 
 
 def _message(
-    context: CaseContext, key: str, channel: Channel, template: str, **extra: str
+    context: CaseContext, key: str, channel: Channel, kind: MessageKind, promise_date: date | None
 ) -> OutboundMessage:
+    """The message as the customer reads it: the playbook's wording (or the promise
+    confirmation), amounts and dates in the account's locale, the tracked link, the opt-out line."""
     rt = current()
     account, invoice = context.account, context.invoice
     link = rt.billing.payment_link(invoice, key)
     token = tracking_token(key)
-    fields = {
-        "name": account.name,
-        "company": rt.company_name,
-        "invoice_number": invoice.number,
-        "amount": format_amount(invoice.amount, invoice.currency, account.locale),
-        "link": f"{rt.public_base_url.rstrip('/')}/l/{token}",
-        **extra,
-    }
+    tracked = f"{rt.public_base_url.rstrip('/')}/l/{token}"
+    fields = fields_for(account, invoice, rt.company_name, tracked, promise_date)
+    subject, body = render(kind, channel, rt.playbook.templates, fields)
     to = (account.whatsapp or account.phone) if channel is Channel.WHATSAPP else account.email
     return OutboundMessage(
         key=key,
         case_id=context.case_id,
         channel=channel,
         to=to or "",
-        subject=rt.playbook.templates.email_subject.format(**fields),
-        body=template.format(**fields),
+        subject=subject,
+        body=body,
         link_url=link,
         tracking_token=token,
     )
+
+
+def _opted_out(context: CaseContext) -> bool:
+    """Whether the customer asked us to stop: the CRM's flag, the stored one (set on a call) or
+    a WhatsApp STOP from one of the account's numbers, which may have come after the call."""
+    account = context.account
+    if account.opted_out:
+        return True
+    with current().db.session() as s:
+        return account_opted_out(s, account.account_id, [account.phone, account.whatsapp])
+
+
+def _suppress(context: CaseContext, key: str, channel: Channel, kind: MessageKind) -> None:
+    """Record, once, that a message was not sent because the customer opted out."""
+    rt = current()
+    log.info("%s for %s not sent: the customer opted out", kind.value, context.case_id)
+    with rt.db.session() as s:
+        repo.audit(
+            s,
+            f"{key}:suppressed",
+            context.case_id,
+            rt.clock.now(),
+            "message_suppressed",
+            {"kind": kind.value, "channel": channel.value, "reason": "opted_out"},
+        )
 
 
 @DBOS.step(**VENDOR_STEP)
 def send_link(
     context: CaseContext, key: str, channel: Channel, kind: str, promise_date: date | None = None
 ) -> str:
-    """Send the secure payment link (``kind`` link or reminder) once per key."""
+    """Send a message carrying the secure payment link, once per key: ``kind`` is ``link``,
+    ``reminder`` or ``promise_confirmation`` (the last two need ``promise_date``).
+
+    Returns the message's tracking token, or "" when nothing was sent because the customer
+    opted out (checked first, so not even a payment link is created for them)."""
+    message_kind = MessageKind(kind)
+    if message_kind is not MessageKind.LINK and promise_date is None:
+        raise ValueError(f"a {kind} message needs the promise date")
+    if _opted_out(context):
+        _suppress(context, key, channel, message_kind)
+        return ""
     rt = current()
-    templates = rt.playbook.templates
-    if kind == "reminder":
-        template = templates.reminder_body
-    else:
-        template = templates.whatsapp_body if channel is Channel.WHATSAPP else templates.email_body
-    extra = {"promise_date": promise_date.isoformat()} if promise_date else {}
-    message = _message(context, key, channel, template, **extra)
+    message = _message(context, key, channel, message_kind, promise_date)
     receipt = rt.messaging.send(message)
-    log.info("%s link for %s sent by %s to %s", kind, context.case_id, channel.value, message.to)
+    to_masked = mask_contact(message.to)
+    log.info("%s for %s sent by %s to %s", kind, context.case_id, channel.value, to_masked)
     at = rt.clock.now()
     with rt.db.session() as s:
         repo.insert_once(
@@ -98,7 +126,7 @@ def send_link(
                 case_id=context.case_id,
                 kind=kind,
                 channel=channel.value,
-                to_masked=mask_contact(message.to),
+                to_masked=to_masked,
                 tracking_token=message.tracking_token,
                 link_url=message.link_url,
                 provider_id=receipt.provider_id,
@@ -112,7 +140,7 @@ def send_link(
             context.case_id,
             at,
             f"{kind}_sent",
-            {"channel": channel.value, "to": mask_contact(message.to)},
+            {"channel": channel.value, "to": to_masked},
         )
     return message.tracking_token
 
