@@ -115,6 +115,11 @@ def _follow_promise(context: CaseContext, d: Disposition, give_up: datetime) -> 
     """Wait for the promise; ``kept``, ``broken`` or a terminal signal kind."""
     assert d.promise_date is not None
     act.record_promise(context, d.call_id, d.promise_date)
+    # The customer gets the date they gave in writing, with the link to pay by it.
+    act.send_link(
+        context, f"{d.call_id}:confirmation", _preferred(context), "promise_confirmation",
+        d.promise_date,
+    )
     act.set_status(context.case_id, "waiting")
     deadline = min(_promise_deadline(context, d), give_up)
     signal = wait(deadline)
