@@ -1,4 +1,4 @@
-"""The ``recoup`` command: demo, simulate, serve, worker, ingest, db, playbook.
+"""The ``recoup`` command: demo, simulate, serve, worker, ingest, db, playbook, doctor.
 
 Machine-readable output goes to stdout (``--json``); progress bars and human messages go to
 stderr, so ``recoup demo --json | jq`` works. Errors of the user's making (a bad file, a typo in
@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from recoup import logs
-from recoup.domain.errors import RecoupError
+from recoup.domain.errors import ConfigError, RecoupError
 from recoup.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -210,6 +211,27 @@ def playbook_check(file: Annotated[Path, typer.Argument(help="Playbook YAML file
         f"review first {playbook.review_first_runs} runs)",
         highlight=False,
     )
+
+
+@app.command()
+def doctor(
+    no_probe: Annotated[
+        bool, typer.Option("--no-probe", help="Read the settings only; contact nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Check the settings and reach every enabled integration; exit 1 if any needs work."""
+    from recoup import doctor as checkup
+
+    try:
+        settings = load_settings()
+    except (ConfigError, SettingsError) as exc:  # rows naming the keys, not an exit-2 error
+        checks = checkup.settings_failure(exc)
+    else:
+        logs.configure("WARNING")
+        checks = checkup.run_checks(settings, probe=not no_probe)
+    checkup.show(checks, as_json)
+    raise typer.Exit(checkup.exit_code(checks))
 
 
 def _register_agent_commands() -> None:
