@@ -82,3 +82,14 @@ def test_messaging_goes_by_channel_to_the_chosen_providers() -> None:
     assert build_messaging(Settings(), world) == "fake-messaging"
     settings = Settings(email="smtp", smtp_host="127.0.0.1", email_from="ar@example.com")
     assert isinstance(build_messaging(settings, world), ByChannel)
+
+
+def test_an_undecodable_value_and_an_empty_webhook_secret_are_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RECOUP_SLACK_CHANNELS", "not json")
+    with pytest.raises(ConfigError, match="RECOUP_SLACK_CHANNELS: not a valid value"):
+        load_settings()
+    monkeypatch.delenv("RECOUP_SLACK_CHANNELS")
+    with pytest.raises(ConfigError, match="RECOUP_WHATSAPP_APP_SECRET is empty"):
+        load_settings(whatsapp_app_secret="")

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from recoup.domain.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///.recoup/recoup.sqlite"
-_PLACEHOLDERS = {"", "changeme", "whsec_dev", "secret"}
+PLACEHOLDER_SECRETS = {"", "changeme", "whsec_dev", "secret"}
 
 
 class Settings(BaseSettings):
@@ -131,7 +132,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         secret = self.stripe_webhook_secret.get_secret_value()
-        if self.environment == "production" and secret in _PLACEHOLDERS:
+        if self.environment == "production" and secret in PLACEHOLDER_SECRETS:
             raise ValueError(
                 "RECOUP_STRIPE_WEBHOOK_SECRET: stripe_webhook_secret is a placeholder; "
                 "set the endpoint's signing secret"
@@ -156,6 +157,12 @@ def integration_gaps(s: Settings) -> list[str]:
                 "RECOUP_SALESFORCE_PASSWORD and RECOUP_SALESFORCE_SECURITY_TOKEN"
             )
     gaps += _messaging_gaps(s)
+    for name in ("slack_signing_secret", "whatsapp_app_secret", "whatsapp_verify_token",
+                 "twilio_auth_token"):  # fmt: skip
+        value = getattr(s, name)
+        if value is not None and not value.get_secret_value().strip():
+            gaps.append(f"RECOUP_{name.upper()} is empty: a webhook signed with an empty "
+                        "secret proves nothing; unset it or set the real one")  # fmt: skip
     if s.twilio_from_number and not (s.twilio_account_sid and s.twilio_auth_token):
         gaps.append("RECOUP_TWILIO_FROM_NUMBER is set (calls by Twilio) but "
                     "RECOUP_TWILIO_ACCOUNT_SID and RECOUP_TWILIO_AUTH_TOKEN are not")  # fmt: skip
@@ -218,6 +225,12 @@ def load_settings(**overrides: object) -> Settings:
     _check_unknown_variables()
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:  # a value the source cannot decode (bad JSON for a dict)
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = f"RECOUP_{field.group(1).upper()}" if field else "a RECOUP_ variable"
+        raise ConfigError(
+            f"invalid settings: {variable}: not a valid value (a mapping must be JSON)"
+        ) from exc
     except ValidationError as exc:
         problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from exc

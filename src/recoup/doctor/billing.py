@@ -16,7 +16,7 @@ from recoup.doctor.base import (
     public,
 )
 from recoup.domain.errors import ConfigError
-from recoup.settings import _PLACEHOLDERS, Settings
+from recoup.settings import PLACEHOLDER_SECRETS, Settings
 
 PROBE_INVOICE = "in_recoup_doctor_probe"
 STRIPE_KEY = (
@@ -28,7 +28,7 @@ HUBSPOT_WHERE = "HubSpot > Settings > Integrations > Private apps > your app > A
 
 def check_stripe(s: Settings, probe: bool) -> list[Check]:
     """The API key (a probe read) and the webhook signing secret, as two rows."""
-    webhooks = s.stripe_webhook_secret.get_secret_value() not in _PLACEHOLDERS
+    webhooks = s.stripe_webhook_secret.get_secret_value() not in PLACEHOLDER_SECRETS
     if s.stripe_api_key is None and not webhooks:
         why = f"billing simulated: set RECOUP_STRIPE_API_KEY ({STRIPE_KEY})"
         return [Check("stripe", "off", f"{why} and RECOUP_STRIPE_WEBHOOK_SECRET")]

@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from recoup.doctor.base import PROBE_TIMEOUT, Check, Status
 from recoup.domain.errors import ConfigError
-from recoup.settings import _PLACEHOLDERS, Settings
+from recoup.settings import PLACEHOLDER_SECRETS, Settings
 from recoup.store.db import normalise_url, sqlite_path
 
 _AREAS = (  # the integration a settings problem belongs to, by the words in its message
@@ -152,7 +152,7 @@ def _db_url(database_url: str) -> URL | None:
 def callers_of_public_url(s: Settings) -> list[str]:
     """What reaches Recoup at ``RECOUP_PUBLIC_BASE_URL`` with these settings."""
     stripe = s.stripe_api_key is not None
-    stripe |= s.stripe_webhook_secret.get_secret_value() not in _PLACEHOLDERS
+    stripe |= s.stripe_webhook_secret.get_secret_value() not in PLACEHOLDER_SECRETS
     uses = {
         "Stripe webhooks": stripe,
         "Twilio call webhooks": bool(s.twilio_from_number and s.twilio_account_sid),
