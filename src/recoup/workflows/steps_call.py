@@ -119,14 +119,10 @@ def _finish(context: CaseContext, disposition: Disposition) -> None:
         )
 
 
-@DBOS.step()
-def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
-    """Dial (once per call ID), let the agent talk, and store the redacted disposition.
-
-    The contact policy is checked again at the instant of dialing, so time spent between the
-    workflow's check and this step can never put a call outside the customer's window;
-    None means "not now", and the workflow goes back to waiting.
-    """
+def _begin_if_allowed(context: CaseContext, attempt_no: int) -> str | None:
+    """Record the attempt and return its call ID, unless the contact policy, checked again at
+    the instant of dialing, says no (None). An attempt recorded before (a step re-run after a
+    crash) goes ahead: the telephony adapter finds the call already placed."""
     call_id = call_id_for(context.case_id, attempt_no)
     with current().db.session() as s:
         dialed_before = s.get(CallAttemptRow, call_id) is not None
@@ -135,6 +131,20 @@ def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
         return None
     _begin(context, call_id, attempt_no, moment)
     log.info("calling %s (%s) for %s", context.account.name, context.account.phone, call_id)
+    return call_id
+
+
+@DBOS.step()
+def place_call(context: CaseContext, attempt_no: int) -> Disposition | None:
+    """Dial (once per call ID), let the agent talk, and store the redacted disposition.
+
+    The contact policy is checked again at the instant of dialing, so time spent between the
+    workflow's check and this step can never put a call outside the customer's window;
+    None means "not now", and the workflow goes back to waiting.
+    """
+    call_id = _begin_if_allowed(context, attempt_no)
+    if call_id is None:
+        return None
     disposition = _scrub(current().telephony.place_call(_request(context, attempt_no)))
     _finish(context, disposition)
     return disposition
@@ -168,16 +178,11 @@ def by_webhooks() -> bool:
 def dial(context: CaseContext, attempt_no: int) -> str | None:
     """Record the attempt and dial, at most once per call ID; None means "not now" (the
     contact policy, checked again at the instant of dialing, says no)."""
-    call_id = call_id_for(context.case_id, attempt_no)
-    with current().db.session() as s:
-        dialed_before = s.get(CallAttemptRow, call_id) is not None
-    moment = current().clock.now()
-    if not dialed_before and policy_at(context, moment).action != "call":
+    call_id = _begin_if_allowed(context, attempt_no)
+    if call_id is None:
         return None
-    _begin(context, call_id, attempt_no, moment)
     telephony = current().telephony
     assert isinstance(telephony, WebhookCalls)
-    log.info("calling %s (%s) for %s", context.account.name, context.account.phone, call_id)
     telephony.start(_request(context, attempt_no))
     return call_id
 
