@@ -176,3 +176,47 @@ def test_redelivered_and_second_events_do_not_start_another_case(app: wiring.Sta
     assert again.case_id == repeat.case_id == joined.case_id
     with app.db.session() as s:
         assert s.scalar(select(func.count()).select_from(TriggerEventRow)) == 2
+
+
+class _RefusingCrm:
+    """A CRM whose credentials were revoked: every call is refused."""
+
+    def match_account(self, *_: object) -> None:
+        from recoup.domain.errors import PermanentPortError
+
+        raise PermanentPortError("HubSpot refused the access token (401): check the token")
+
+    def record_disposition(self, *_: object) -> None:
+        raise AssertionError("never reached")
+
+
+def test_a_vendor_that_refuses_puts_the_case_in_review_not_in_error(
+    app: wiring.Started,
+) -> None:
+    import dataclasses
+    import time
+
+    from recoup import demo
+    from recoup.store import views
+    from recoup.workflows import runtime
+
+    world, [customer] = demo.seed_world(app, [example("pay_now")], "refused")
+    runtime.install(dataclasses.replace(app.runtime, crm=_RefusingCrm()))  # type: ignore[arg-type]
+    try:
+        demo.drive(app, world, [customer], lambda _: None, timeout_s=0.1)
+        case_id = f"case:stripe:{customer.invoice_ref}"
+        deadline = time.monotonic() + 30
+        detail: dict[str, Any] | None = None
+        while time.monotonic() < deadline:
+            with app.db.session() as s:
+                detail = views.case_detail(s, case_id)
+            if detail is not None and detail["case"]["status"] == "review":
+                break
+            time.sleep(0.1)
+        assert detail is not None
+        assert detail["case"]["status"] == "review"
+        [item] = [r for r in detail["review_items"] if r["reason"] == "vendor_error"]
+        assert "refused the access token" in item["summary"]
+        assert detail["dispositions"] == []  # nobody was called
+    finally:
+        runtime.install(app.runtime)

@@ -17,7 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dbos import DBOS
+from dbos._error import DBOSMaxStepRetriesExceeded
 
+from recoup.domain.errors import PortError
 from recoup.domain.models import (
     CaseContext,
     Channel,
@@ -297,12 +299,25 @@ def case_workflow(case_id: str, trigger: TriggerEvent) -> str:
     _playbook.set(enrich.playbook())
     opened = enrich.now()
     give_up = opened + timedelta(days=_rules().give_up_after_days)
-    e = enrich.enrich(case_id, trigger)
-    if e.context is None or e.confidence < _rules().match_confidence_threshold:
-        _low_confidence(case_id, e, give_up)
-        return case_id
-    if not _rules().segments.covers(e.context.account.segment):
-        act.set_status(case_id, "closed", "segment_not_covered")
-        return case_id
-    _call_loop(e.context, give_up)
+    try:
+        e = enrich.enrich(case_id, trigger)
+        if e.context is None or e.confidence < _rules().match_confidence_threshold:
+            _low_confidence(case_id, e, give_up)
+            return case_id
+        if not _rules().segments.covers(e.context.account.segment):
+            act.set_status(case_id, "closed", "segment_not_covered")
+            return case_id
+        _call_loop(e.context, give_up)
+    except (PortError, DBOSMaxStepRetriesExceeded) as exc:
+        # A vendor refused (a revoked key, a missing field) or stayed down through every
+        # retry: a person looks at the case rather than it failing out of sight.
+        act.open_review(case_id, f"{case_id}:vendor_error", "vendor_error", _vendor_trouble(exc))
     return case_id
+
+
+def _vendor_trouble(exc: Exception) -> str:
+    """What went wrong with a vendor, for the review queue (adapters' messages hold no secret
+    and no contact details)."""
+    if isinstance(exc, DBOSMaxStepRetriesExceeded) and exc.errors:
+        exc = exc.errors[-1]
+    return f"A connected system failed and retries did not help: {exc}"[:500]
