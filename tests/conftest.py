@@ -95,3 +95,19 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared not found at {SHARED}: third-party fixtures unavailable")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _loggers_restored() -> Iterator[None]:
+    """A CLI run inside a test configures the ``recoup`` and ``dbos`` loggers (level, handler,
+    no propagation); put them back so no later test depends on which ran before it."""
+    import logging
+
+    saved = {name: (lg.level, list(lg.handlers), lg.propagate)
+             for name in ("recoup", "dbos") for lg in [logging.getLogger(name)]}  # fmt: skip
+    yield
+    for name, (level, handlers, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.handlers = handlers
+        logger.propagate = propagate

@@ -23,9 +23,23 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record, not the one in place
+    when logging was configured: a CLI run inside a test (Typer's runner swaps stderr and
+    closes its copy) must not leave the next user of the logger holding a closed file."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        return
+
+
 def configure(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
     """Send ``recoup`` and ``dbos`` logs to ``stream`` (stderr by default), masked."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
     handler.addFilter(MaskingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("recoup", "dbos"):
