@@ -12,7 +12,8 @@ import pytest
 from recoup.agent.dialog import Dialog
 from recoup.agent.resume import dump_understanding, load_understanding, replay
 from recoup.agent.understand import Understanding
-from recoup.domain.models import Account, CallRequest, CaseContext, Invoice, TriggerKind
+from recoup.domain.models import CallRequest
+from recoup.testing import calls
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 SCRIPTS = {
@@ -31,28 +32,7 @@ SCRIPTS = {
 
 
 def call_request() -> CallRequest:
-    account = Account(
-        account_id="a",
-        name="Dana Reyes",
-        phone="+14155550132",
-        email="dana@example.com",
-        timezone="America/New_York",
-    )
-    invoice = Invoice(
-        invoice_ref="in_1",
-        number="INV-0042",
-        customer_ref="cus_1",
-        amount=Decimal("249.00"),
-        due_date=date(2026, 11, 20),
-    )
-    case = CaseContext(
-        case_id="c",
-        account=account,
-        invoice=invoice,
-        trigger_kind=TriggerKind.PAYMENT_FAILED,
-        match_confidence=1.0,
-    )
-    return CallRequest(call_id="call_7", case=case, attempt_no=1, company_name="Acme")
+    return calls.call_request("call_7", account_id="a", case_id="c", company_name="Acme")
 
 
 def stored(heard: list[Understanding]) -> list[Understanding]:

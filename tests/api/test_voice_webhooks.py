@@ -6,8 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,25 +16,17 @@ from sqlalchemy import text
 from recoup.adapters.twilio.conversation import VoiceConversations, VoiceScript
 from recoup.adapters.twilio.signature import SIGNATURE_HEADER
 from recoup.agent.dialog import Dialog
-from recoup.domain.models import (
-    Account,
-    CallRequest,
-    CaseContext,
-    EscalationReason,
-    Invoice,
-    Outcome,
-    ReviewReason,
-    TriggerKind,
-)
+from recoup.domain.models import EscalationReason, Outcome, ReviewReason
 from recoup.store.db import Database
 from recoup.store.guard import card_numbers
 from recoup.store.migrate import upgrade
 from recoup.store.tables import VoiceCallRow
+from recoup.testing.calls import CALL_ID as CALL
+from recoup.testing.calls import call_request
 from recoup.testing.twilio_replay import Heard, replay
 from recoup.testing.twilio_stack import PUBLIC_URL, TwilioStack
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-CALL = "case:stripe:in_1:call-1"
 HUMAN_LINE = "+14155550199"
 PAYS = ["Yes, speaking.", "Send me a link and I'll pay it now.", "Email please.", "Yes."]
 
@@ -46,31 +37,6 @@ class FixedClock:
 
     def real_seconds_until(self, moment: datetime) -> float:
         return 0.0
-
-
-def call_request() -> CallRequest:
-    account = Account(
-        account_id="acct_1",
-        name="Dana Reyes",
-        phone="+14155550132",
-        email="dana@example.com",
-        timezone="America/New_York",
-    )
-    invoice = Invoice(
-        invoice_ref="in_1",
-        number="INV-0042",
-        customer_ref="cus_1",
-        amount=Decimal("249.00"),
-        due_date=date(2026, 11, 20),
-    )
-    case = CaseContext(
-        case_id="case:stripe:in_1",
-        account=account,
-        invoice=invoice,
-        trigger_kind=TriggerKind.PAYMENT_FAILED,
-        match_confidence=1.0,
-    )
-    return CallRequest(call_id=CALL, case=case, attempt_no=1, company_name="Acme Cloud")
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,25 +18,18 @@ from recoup.adapters.fake.ledger import MemoryLedger
 from recoup.adapters.simulator.persona import Persona
 from recoup.adapters.simulator.telephony import SimulatedTelephony
 from recoup.domain.errors import PermanentPortError, TransientPortError
-from recoup.domain.models import (
-    Account,
-    CallRequest,
-    CaseContext,
-    Channel,
-    Invoice,
-    Outcome,
-    TriggerKind,
-)
+from recoup.domain.models import CallRequest, Channel, Outcome
 from recoup.ports import TelephonyPort
 from recoup.store.db import Database
 from recoup.store.migrate import upgrade
 from recoup.store.tables import VoiceCallRow
 from recoup.store.voice_calls import record_intent
+from recoup.testing import calls
+from recoup.testing.calls import CALL_ID, PHONE
 from recoup.testing.twilio_stack import FROM_NUMBER, PUBLIC_URL, TwilioStack
 from recoup.testing.vendor_server import Reply
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-PHONE = "+14155550132"
 PAYS = ["Yes, speaking.", "Send me a link and I'll pay it now.", "Email please.", "Yes."]
 CALLS = r"/2010-04-01/Accounts/AC[0-9a-f]{32}/Calls\.json"
 
@@ -50,30 +42,8 @@ class FixedClock:
         return 0.0
 
 
-def call_request(call_id: str = "case:stripe:in_1:call-1", phone: str = PHONE) -> CallRequest:
-    account = Account(
-        account_id="acct_1",
-        name="Dana Reyes",
-        company="Reyes Design",
-        phone=phone,
-        email="dana@example.com",
-        timezone="America/New_York",
-    )
-    invoice = Invoice(
-        invoice_ref="in_1",
-        number="INV-0042",
-        customer_ref="cus_1",
-        amount=Decimal("249.00"),
-        due_date=date(2026, 11, 20),
-    )
-    case = CaseContext(
-        case_id="case:stripe:in_1",
-        account=account,
-        invoice=invoice,
-        trigger_kind=TriggerKind.PAYMENT_FAILED,
-        match_confidence=1.0,
-    )
-    return CallRequest(call_id=call_id, case=case, attempt_no=1, company_name="Acme Cloud")
+def call_request(call_id: str = CALL_ID, phone: str = PHONE) -> CallRequest:
+    return calls.call_request(call_id, phone=phone, company="Reyes Design")
 
 
 @dataclass

@@ -23,24 +23,15 @@ from recoup.adapters.templates import reference
 from recoup.domain import models as m
 from recoup.domain.errors import ConfigError, PermanentPortError, TransientPortError
 from recoup.testing.gmail_api import GmailApi
+from recoup.testing.messages import LINK, link_message
 from recoup.testing.vendor_server import Reply
 
 FAST = Backoff(attempts=3, base=0.001, cap=0.01)
 SENDER = "billing@acme.test"
-LINK = "https://recoup.example.test/l/tok123"
 
 
 def message(key: str = "call_1:link") -> m.OutboundMessage:
-    return m.OutboundMessage(
-        key=key,
-        case_id="case_1",
-        channel=m.Channel.EMAIL,
-        to="ana@example.com",
-        subject="Your Acme invoice INV-1",
-        body=f"Hi Ana, pay here: {LINK}",
-        link_url="https://pay.example.test/i/in_1",
-        tracking_token="tok123",
-    )
+    return link_message(m.Channel.EMAIL, "ana@example.com", f"Hi Ana, pay here: {LINK}", key)
 
 
 @pytest.fixture

@@ -15,24 +15,16 @@ from recoup.adapters.smtp.mapping import build_email, message_id
 from recoup.adapters.templates import OPT_OUT_LINES, reference
 from recoup.domain import models as m
 from recoup.domain.errors import PermanentPortError, TransientPortError
+from recoup.testing.messages import LINK, link_message
 from recoup.testing.smtp_server import SmtpServer
 
 FAST = Backoff(attempts=2, base=0.001, cap=0.01)
-LINK = "https://recoup.example.test/l/tok123"
 
 
 def message(key: str = "call_1:link", **changes: str) -> m.OutboundMessage:
-    fields = {
-        "key": key,
-        "case_id": "case_1",
-        "channel": m.Channel.EMAIL,
-        "to": "Ana Diaz <ana@example.com>",
-        "subject": "Your Acme invoice INV-1",
-        "body": f"Hi Ana,\n\nHere is your secure link: {LINK}\n\nThanks,\nAcme",
-        "link_url": "https://pay.example.test/i/in_1",
-        "tracking_token": "tok123",
-    }
-    return m.OutboundMessage.model_validate({**fields, **changes})
+    to = changes.pop("to", "Ana Diaz <ana@example.com>")
+    body = changes.pop("body", f"Hi Ana,\n\nHere is your secure link: {LINK}\n\nThanks,\nAcme")
+    return link_message(m.Channel.EMAIL, to, body, key, **changes)
 
 
 @pytest.fixture

@@ -17,25 +17,17 @@ from recoup.adapters.templates import OPT_OUT_LINES, reference
 from recoup.adapters.whatsapp.twilio_sender import TwilioWhatsAppMessaging
 from recoup.domain import models as m
 from recoup.domain.errors import PermanentPortError, TransientPortError
+from recoup.testing.messages import LINK, link_message
 from recoup.testing.twilio_messaging_api import TwilioMessagingApi
 from recoup.testing.vendor_server import Reply
 
 FAST = Backoff(attempts=3, base=0.001, cap=0.01)
-LINK = "https://recoup.example.test/l/tok123"
 SENDER = "+14155238886"
 
 
 def message(key: str = "call_1:link") -> m.OutboundMessage:
-    return m.OutboundMessage(
-        key=key,
-        case_id="case_1",
-        channel=m.Channel.WHATSAPP,
-        to="+1 415 555 0100",
-        subject="Your Acme invoice INV-1",
-        body=f"Hi Ana, here is the secure link: {LINK}",
-        link_url="https://pay.example.test/i/in_1",
-        tracking_token="tok123",
-    )
+    body = f"Hi Ana, here is the secure link: {LINK}"
+    return link_message(m.Channel.WHATSAPP, "+1 415 555 0100", body, key)
 
 
 @pytest.fixture

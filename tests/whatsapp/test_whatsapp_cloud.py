@@ -19,25 +19,17 @@ from recoup.adapters.whatsapp.mapping import (
 )
 from recoup.domain import models as m
 from recoup.domain.errors import PermanentPortError, TransientPortError
+from recoup.testing.messages import LINK, link_message
 from recoup.testing.vendor_server import Reply
 from recoup.testing.whatsapp_cloud_api import WhatsAppCloudApi
 
 FAST = Backoff(attempts=3, base=0.001, cap=0.01)
-LINK = "https://recoup.example.test/l/tok123"
 TEMPLATE = "recoup_payment_message"
 
 
 def message(key: str = "call_1:link", to: str = "+1 (415) 555-0100") -> m.OutboundMessage:
-    return m.OutboundMessage(
-        key=key,
-        case_id="case_1",
-        channel=m.Channel.WHATSAPP,
-        to=to,
-        subject="Your Acme invoice INV-1",
-        body=f"Hi Ana,\n\nhere is the secure link:   {LINK}\n\n{OPT_OUT_LINES[m.Channel.WHATSAPP]}",
-        link_url="https://pay.example.test/i/in_1",
-        tracking_token="tok123",
-    )
+    body = f"Hi Ana,\n\nhere is the secure link:   {LINK}\n\n{OPT_OUT_LINES[m.Channel.WHATSAPP]}"
+    return link_message(m.Channel.WHATSAPP, to, body, key)
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ import email
 import email.policy
 import itertools
 import re
-import threading
 from email.message import EmailMessage
-from typing import Any, Self
+from typing import Any
 
-from recoup.testing.vendor_server import Handler, Recorded, Reply, VendorServer
+from recoup.testing.stand_in import Faults, StandIn, bearer_ok
+from recoup.testing.vendor_server import Recorded, Reply
 
 __all__ = ["GmailApi"]
 
@@ -33,7 +33,7 @@ def _error(status: int, message: str, reason: str) -> Reply:
     return Reply(status, {"error": {"code": status, "message": message, "status": reason}})
 
 
-class GmailApi:
+class GmailApi(StandIn):
     """One mailbox behind one OAuth access token."""
 
     def __init__(
@@ -41,58 +41,22 @@ class GmailApi:
         access_token: str = "ya29.test-gmail-token",  # noqa: S107 - the stand-in's own token
         rewrite_message_id: bool = False,
     ) -> None:
+        super().__init__("gmail")
         self.access_token = access_token
         self.rewrite_message_id = rewrite_message_id
-        self.server = VendorServer("gmail")
         self.mailbox: list[dict[str, Any]] = []
         self._ids = itertools.count(0x18F0000000000001)
-        self._send_faults: list[tuple[Reply, bool]] = []
-        self._fault_lock = threading.Lock()
-        self.server.route("POST", rf"{_USER}/messages/send")(self._faulty(self._send))
+        self._send_faults = Faults()
+        self.server.route("POST", rf"{_USER}/messages/send")(self._send_faults.wrap(self._send))
         self.server.route("GET", rf"{_USER}/messages")(self._list)
         self.server.route("POST", r"/token")(self._token)
 
     # -- faults ------------------------------------------------------------------------------
 
     def fail_sends(self, reply: Reply, times: int = 1, after_storing: bool = False) -> None:
-        """Answer the next ``times`` sends with ``reply``; with ``after_storing`` the message is
-        kept first, like a vendor that took it and then failed to answer."""
-        with self._fault_lock:
-            self._send_faults.extend([(reply, after_storing)] * times)
-
-    def _next_fault(self) -> tuple[Reply, bool] | None:
-        with self._fault_lock:
-            return self._send_faults.pop(0) if self._send_faults else None
-
-    def _faulty(self, handler: Handler) -> Handler:
-        def serve(request: Recorded, match: re.Match[str]) -> Reply:
-            fault = self._next_fault()
-            if fault is None:
-                return handler(request, match)
-            if fault[1]:
-                handler(request, match)
-            return fault[0]
-
-        return serve
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        """Answer the next ``times`` sends with ``reply`` (``after_storing``: the email is kept
+        first, see ``Faults.push``)."""
+        self._send_faults.push(reply, times, after_storing)
 
     # -- inspection --------------------------------------------------------------------------
 
@@ -111,7 +75,7 @@ class GmailApi:
     # -- routes ------------------------------------------------------------------------------
 
     def _authorised(self, request: Recorded) -> bool:
-        return request.headers.get("authorization") == f"Bearer {self.access_token}"
+        return bearer_ok(request, self.access_token)
 
     def _token(self, request: Recorded, _: re.Match[str]) -> Reply:
         if request.form_value("grant_type") is None:

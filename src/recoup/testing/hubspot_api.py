@@ -15,11 +15,12 @@ import itertools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 import phonenumbers
 
-from recoup.testing.vendor_server import Recorded, Reply, VendorServer
+from recoup.testing.stand_in import StandIn, bearer_ok
+from recoup.testing.vendor_server import Recorded, Reply
 
 __all__ = ["ALL_SCOPES", "STAND_IN_TOKEN", "HubSpotApi"]
 
@@ -70,7 +71,7 @@ _TYPES = ("contacts", "companies", "deals", "notes", "tasks")
 Obj = dict[str, Any]
 
 
-class HubSpotApi:
+class HubSpotApi(StandIn):
     """The stand-in: seed records with ``add_*``, read what was written in ``objects``."""
 
     def __init__(
@@ -79,24 +80,13 @@ class HubSpotApi:
         custom_properties: set[str] | None = None,
         scopes: frozenset[str] = ALL_SCOPES,
     ) -> None:
-        self.server = VendorServer("hubspot")
+        super().__init__("hubspot")
         self.token = token
         self._initial = (set(scopes), set(custom_properties or ()))
         self.reset()
         self._register()
 
     # -- lifecycle --------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def __enter__(self) -> Self:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.stop()
 
     def reset(self) -> None:
         """Forget every record and request: a fresh portal on the same server, so a test
@@ -201,7 +191,7 @@ class HubSpotApi:
 
     def _guard(self, handler: Callable[[Recorded, re.Match[str]], Reply]) -> Callable[..., Reply]:
         def guarded(req: Recorded, match: re.Match[str]) -> Reply:
-            if req.headers.get("authorization") != f"Bearer {self.token}":
+            if not bearer_ok(req, self.token):
                 return _error(
                     401,
                     "INVALID_AUTHENTICATION",

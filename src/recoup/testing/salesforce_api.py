@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Self
+from typing import Any
 
 from recoup.testing.salesforce_soql import Query, SoqlError, parse
-from recoup.testing.vendor_server import Recorded, Reply, VendorServer
+from recoup.testing.stand_in import StandIn
+from recoup.testing.vendor_server import Recorded, Reply
 
 __all__ = ["STAND_IN_TOKEN", "SalesforceApi"]
 
@@ -89,7 +90,7 @@ _PICKLISTS = {
 _LOGIN_FIELD = re.compile(r"<n1:(username|password)>(.*?)</n1:\1>", re.DOTALL)
 
 
-class SalesforceApi:
+class SalesforceApi(StandIn):
     """The stand-in: seed with ``add_*``; read what was written in ``records["Task"]``."""
 
     def __init__(
@@ -99,7 +100,7 @@ class SalesforceApi:
         version: str = "59.0",
         login: tuple[str, str] | None = None,
     ) -> None:
-        self.server = VendorServer("salesforce", tls=True)
+        super().__init__("salesforce", tls=True)
         self.token = token  # the access token issued up front (a connected app's)
         self.version = version
         self.login = login  # (username, password + security token) the SOAP login accepts
@@ -113,17 +114,6 @@ class SalesforceApi:
         self.server.route("POST", r"/services/Soap/u/(?P<v>\d+\.\d+)")(self._soap_login)
 
     # -- lifecycle and seeding --------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def __enter__(self) -> Self:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.stop()
 
     def reset(self) -> None:
         """Forget every record, session and request: a fresh org on the same server, so a

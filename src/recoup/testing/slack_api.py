@@ -18,16 +18,17 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any
 
-from recoup.testing.vendor_server import Handler, Recorded, Reply, VendorServer
+from recoup.testing.stand_in import StandIn
+from recoup.testing.vendor_server import Handler, Recorded, Reply
 
 __all__ = ["SlackApi"]
 
 _FALSEY = {"", "0", "false", "False"}
 
 
-class SlackApi:
+class SlackApi(StandIn):
     """Slack's Web API for one workspace and one bot token, at ``base_url``."""
 
     def __init__(
@@ -39,7 +40,7 @@ class SlackApi:
         bot_user_id: str = "U0RECOUPBOT",
         bot_id: str = "B0RECOUP1",
     ) -> None:
-        self.server = VendorServer("slack")
+        super().__init__("slack")
         self.token = token
         self.known_channels = channels  # None: every channel ID exists
         self.team, self.team_id, self.bot_user_id, self.bot_id = team, team_id, bot_user_id, bot_id
@@ -55,19 +56,6 @@ class SlackApi:
     def base_url(self) -> str:
         """What to give ``WebClient(base_url=...)``."""
         return f"{self.server.url}/api/"
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget every message, request and lost reply, and know every channel again: a clean

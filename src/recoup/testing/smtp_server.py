@@ -13,11 +13,12 @@ import email
 import email.policy
 import socket
 import ssl
-import tempfile
 import threading
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Self
+
+from recoup.testing.serving import Startable, ThrowawayTls
 
 __all__ = ["SmtpServer"]
 
@@ -29,7 +30,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class SmtpServer:
+class SmtpServer(Startable):
     """Accepts mail on 127.0.0.1; ``messages`` are the parsed emails, in order."""
 
     def __init__(self, starttls: bool = False, login: tuple[str, str] | None = None) -> None:
@@ -42,7 +43,7 @@ class SmtpServer:
         self.logins: list[str] = []
         self._faults: list[str] = []
         self._lock = threading.Lock()
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._tls: ThrowawayTls | None = None
         self.ca_path: Path | None = None
         server = self
 
@@ -59,23 +60,13 @@ class SmtpServer:
 
         options: dict[str, Any] = {}
         if starttls:
-            options.update(tls_context=self._tls_context(), require_starttls=True)
+            self._tls = ThrowawayTls(prefix="recoup-smtp-")
+            self.ca_path = self._tls.ca_path
+            options.update(tls_context=self._tls.context, require_starttls=True)
         if login is not None:
             options.update(authenticator=authenticate, auth_require_tls=starttls)
         self.port = _free_port()
         self._controller = Controller(_Handler(), hostname="127.0.0.1", port=self.port, **options)
-
-    def _tls_context(self) -> ssl.SSLContext:
-        import trustme
-
-        ca = trustme.CA()
-        cert = ca.issue_cert("127.0.0.1", "localhost")
-        self._tmp = tempfile.TemporaryDirectory(prefix="recoup-smtp-")
-        self.ca_path = Path(self._tmp.name) / "ca.pem"
-        ca.cert_pem.write_to_path(str(self.ca_path))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
-        return context
 
     def client_context(self) -> ssl.SSLContext:
         """An SSL context that trusts this server's throwaway CA."""
@@ -111,11 +102,5 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        if self._tls is not None:
+            self._tls.cleanup()

@@ -15,12 +15,13 @@ import copy
 import re
 import threading
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from recoup.domain.models import Invoice
 from recoup.testing import stripe_shapes as shapes
+from recoup.testing.stand_in import StandIn
 from recoup.testing.stripe_protocol import Gate, check_params, expand_of, missing, nested_form
-from recoup.testing.vendor_server import Handler, Recorded, Reply, VendorServer
+from recoup.testing.vendor_server import Handler, Recorded, Reply
 
 __all__ = ["StripeApi"]
 
@@ -32,11 +33,11 @@ _CHECKOUT = {"mode", "customer", "currency", "success_url", "cancel_url", "metad
 _PORTAL = {"customer", "return_url", "flow_data", "configuration", "locale", "expand"}
 
 
-class StripeApi:
+class StripeApi(StandIn):
     """Invoices, customers, charges, Checkout and billing-portal sessions, in memory."""
 
     def __init__(self, api_key: str = "sk_test_recoup_stand_in") -> None:
-        self.server = VendorServer("stripe")
+        super().__init__("stripe")
         self.invoices: dict[str, Obj] = {}
         self.customers: dict[str, Obj] = {}
         self.charges: list[Obj] = []
@@ -47,17 +48,6 @@ class StripeApi:
         self._routes()
 
     # -- lifecycle --------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def __enter__(self) -> Self:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.stop()
 
     def reset(self) -> None:
         """Forget every object, stored answer, fault and recorded request: a fresh account

@@ -16,7 +16,6 @@ must survive without dialing twice.
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import threading
@@ -24,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, Self
+from typing import Any
 
-from recoup.testing.vendor_server import Recorded, Reply, VendorServer
+from recoup.testing.stand_in import StandIn, basic_auth_ok
+from recoup.testing.vendor_server import Recorded, Reply
 
-__all__ = ["API_VERSION", "StandInCall", "TwilioApi"]
+__all__ = ["API_VERSION", "StandInCall", "TwilioApi", "twilio_error"]
 
 API_VERSION = "2010-04-01"
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
@@ -86,12 +86,13 @@ class StandInCall:
         }
 
 
-def _error(status: int, code: int, message: str) -> Reply:
+def twilio_error(status: int, code: int, message: str) -> Reply:
+    """Twilio's error JSON, shared by its Calls and Messages APIs."""
     more = f"https://www.twilio.com/docs/errors/{code}"
     return Reply(status, {"code": code, "message": message, "more_info": more, "status": status})
 
 
-class TwilioApi:
+class TwilioApi(StandIn):
     """Twilio's Calls API on a ``VendorServer``; ``server`` records every request."""
 
     def __init__(
@@ -99,9 +100,9 @@ class TwilioApi:
         account_sid: str = "AC" + "a1" * 16,
         auth_token: str = "stand-in-token",  # noqa: S107 - the stand-in's own test credential
     ) -> None:
+        super().__init__("twilio")
         self.account_sid = account_sid
         self.auth_token = auth_token
-        self.server = VendorServer("twilio")
         self._calls: dict[str, StandInCall] = {}
         self._lock = threading.Lock()
         self._on_dial: Callable[[StandInCall], None] | None = None
@@ -112,23 +113,6 @@ class TwilioApi:
         self.server.route("GET", prefix + r"/(?P<sid>CA[0-9a-f]{32})\.json")(self._fetch)
 
     # -- control ------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     def on_dial(self, handler: Callable[[StandInCall], None] | None) -> None:
         """Run ``handler(call)`` in a thread after each create, like a carrier ringing."""
@@ -157,9 +141,9 @@ class TwilioApi:
     # -- routes -------------------------------------------------------------------------------
 
     def _denied(self, request: Recorded, account: str) -> Reply | None:
-        token = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if request.headers.get("authorization") != f"Basic {token}" or account != self.account_sid:
-            return _error(401, 20003, "Authenticate")
+        authorised = basic_auth_ok(request, self.account_sid, self.auth_token)
+        if not authorised or account != self.account_sid:
+            return twilio_error(401, 20003, "Authenticate")
         return None
 
     def _create(self, request: Recorded, match: re.Match[str]) -> Reply:
@@ -170,9 +154,9 @@ class TwilioApi:
         first = {k: v[0] for k, v in form.items() if v}
         to, from_, url = (first.get(k, "") for k in ("To", "From", "Url"))
         if not _E164.match(to):
-            return _error(400, 21211, f"Invalid 'To' Phone Number: {to}")
+            return twilio_error(400, 21211, f"Invalid 'To' Phone Number: {to}")
         if not url:
-            return _error(400, 21205, "Url parameter is required.")
+            return twilio_error(400, 21205, "Url parameter is required.")
         call = StandInCall(
             sid="CA" + secrets.token_hex(16),
             account_sid=self.account_sid,
@@ -197,7 +181,7 @@ class TwilioApi:
         with self._lock:
             call = self._calls.get(match["sid"])
         if call is None:
-            return _error(404, 20404, f"The requested resource {request.path} was not found")
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
         return Reply(200, call.resource())
 
     def _list(self, request: Recorded, match: re.Match[str]) -> Reply:

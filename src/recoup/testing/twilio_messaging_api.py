@@ -10,28 +10,23 @@ auth token; errors in Twilio's JSON shape (``code``, ``message``, ``more_info``,
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import re
-import threading
 from email.utils import formatdate
-from typing import Any, Self
+from typing import Any
 
 from recoup.adapters.whatsapp.mapping import TEMPLATE_BODY
-from recoup.testing.vendor_server import Handler, Recorded, Reply, VendorServer
+from recoup.testing.stand_in import Faults, StandIn, basic_auth_ok
+from recoup.testing.twilio_api import twilio_error
+from recoup.testing.vendor_server import Recorded, Reply
 
 __all__ = ["TwilioMessagingApi"]
 
 _MESSAGES = r"/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Messages\.json"
 
 
-def _error(status: int, code: int, message: str) -> Reply:
-    more = f"https://www.twilio.com/docs/errors/{code}"
-    return Reply(status, {"code": code, "message": message, "more_info": more, "status": status})
-
-
-class TwilioMessagingApi:
+class TwilioMessagingApi(StandIn):
     """One Twilio account; ``contents`` maps Content SIDs to their approved body text."""
 
     def __init__(
@@ -40,72 +35,39 @@ class TwilioMessagingApi:
         auth_token: str = "test-twilio-auth-token",  # noqa: S107 - the stand-in's own token
         contents: dict[str, str] | None = None,
     ) -> None:
+        super().__init__("twilio-messaging")
         self.account_sid, self.auth_token = account_sid, auth_token
         self.contents = contents if contents is not None else {"HX" + "a" * 32: TEMPLATE_BODY}
         self.messages: list[dict[str, Any]] = []
-        self.server = VendorServer("twilio-messaging")
         self._seq = itertools.count(1)
-        self._send_faults: list[tuple[Reply, bool]] = []
-        self._fault_lock = threading.Lock()
-        self.server.route("POST", _MESSAGES)(self._faulty(self._create))
+        self._send_faults = Faults()
+        self.server.route("POST", _MESSAGES)(self._send_faults.wrap(self._create))
         self.server.route("GET", _MESSAGES)(self._list)
 
     def fail_sends(self, reply: Reply, times: int = 1, after_storing: bool = False) -> None:
-        """Answer the next ``times`` sends with ``reply``; with ``after_storing`` the message is
-        kept first, like a vendor that took it and then failed to answer."""
-        with self._fault_lock:
-            self._send_faults.extend([(reply, after_storing)] * times)
-
-    def _next_fault(self) -> tuple[Reply, bool] | None:
-        with self._fault_lock:
-            return self._send_faults.pop(0) if self._send_faults else None
-
-    def _faulty(self, handler: Handler) -> Handler:
-        def serve(request: Recorded, match: re.Match[str]) -> Reply:
-            fault = self._next_fault()
-            if fault is None:
-                return handler(request, match)
-            if fault[1]:
-                handler(request, match)
-            return fault[0]
-
-        return serve
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        """Answer the next ``times`` sends with ``reply`` (``after_storing``: the message is
+        kept first, see ``Faults.push``)."""
+        self._send_faults.push(reply, times, after_storing)
 
     def creates(self) -> list[Recorded]:
         return self.server.calls("POST", _MESSAGES)
 
     def _authorised(self, request: Recorded, sid: str) -> bool:
-        basic = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        return sid == self.account_sid and request.headers.get("authorization") == f"Basic {basic}"
+        return sid == self.account_sid and basic_auth_ok(request, self.account_sid, self.auth_token)
 
     def _create(self, request: Recorded, match: re.Match[str]) -> Reply:
         if not self._authorised(request, match["sid"]):
-            return _error(401, 20003, "Authenticate")
+            return twilio_error(401, 20003, "Authenticate")
         to, sender = request.form_value("To") or "", request.form_value("From") or ""
         if not re.fullmatch(r"whatsapp:\+\d{8,15}", to):
-            return _error(400, 21211, f"Invalid 'To' Phone Number: {to[:12]}...")
+            return twilio_error(400, 21211, f"Invalid 'To' Phone Number: {to[:12]}...")
         if not re.fullmatch(r"whatsapp:\+\d{8,15}", sender):
-            return _error(400, 21212, "Invalid From Number (caller ID)")
+            return twilio_error(400, 21212, "Invalid From Number (caller ID)")
         body = self._body(request)
         if body is None:
-            return _error(400, 21619, "A text message body, media URL or content SID is required")
+            return twilio_error(
+                400, 21619, "A text message body, media URL or content SID is required"
+            )
         sid = f"SM{next(self._seq):032x}"
         resource = {
             "sid": sid, "account_sid": self.account_sid, "to": to, "from": sender, "body": body,
@@ -133,7 +95,7 @@ class TwilioMessagingApi:
 
     def _list(self, request: Recorded, match: re.Match[str]) -> Reply:
         if not self._authorised(request, match["sid"]):
-            return _error(401, 20003, "Authenticate")
+            return twilio_error(401, 20003, "Authenticate")
         to, sender = _first(request, "To"), _first(request, "From")
         size = int(_first(request, "PageSize") or "50")
         found = [

@@ -3,8 +3,9 @@
 The contract suites aim each real adapter, through the vendor's official SDK, at one of these
 on 127.0.0.1, so a test can check the exact request the SDK sent (method, path, auth header,
 body, idempotency key) and can make the "vendor" fail on purpose (a 429, a 500, a slow answer).
-Each vendor's stand-in (``recoup.testing.<vendor>_api``) registers its routes on a
-``VendorServer`` and keeps whatever state the real API would (notes, messages, calls).
+Each vendor's stand-in (``recoup.testing.<vendor>_api``, a ``stand_in.StandIn``) registers
+its routes on a ``VendorServer`` and keeps whatever state the real API would (notes, messages,
+calls).
 
 Why in the package and not under tests/: the end-to-end test, the demo against local vendors
 and ``recoup doctor``'s tests all need the same stand-ins, the way httpx ships
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+from recoup.testing.serving import Startable, ThrowawayTls
 
 __all__ = ["Recorded", "Reply", "Route", "VendorServer"]
 
@@ -78,7 +79,7 @@ class Route:
     handler: Handler
 
 
-class VendorServer:
+class VendorServer(Startable):
     """A threaded HTTP(S) server on loopback with routes, a request log and injected faults."""
 
     def __init__(self, name: str = "vendor", tls: bool = False) -> None:
@@ -87,13 +88,16 @@ class VendorServer:
         self._routes: list[Route] = []
         self._faults: list[Reply] = []
         self._lock = threading.Lock()
-        self._tls = tls
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._tls: ThrowawayTls | None = None
         self.ca_path: Path | None = None  # the CA to trust when ``tls`` is on
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         if tls:
-            self._wrap_tls()
+            self._tls = ThrowawayTls(prefix=f"recoup-{self.name}-")
+            self.ca_path = self._tls.ca_path
+            self._server.socket = self._tls.context.wrap_socket(
+                self._server.socket, server_side=True
+            )
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -117,7 +121,7 @@ class VendorServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        scheme = "https" if self._tls else "http"
+        scheme = "https" if self._tls is not None else "http"
         return f"{scheme}://{host!s}:{port}"
 
     @property
@@ -131,14 +135,8 @@ class VendorServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        if self._tls is not None:
+            self._tls.cleanup()
 
     @contextmanager
     def running(self) -> Iterator[Self]:
@@ -156,18 +154,6 @@ class VendorServer:
                 and (path is None or re.fullmatch(path, r.path))]  # fmt: skip
 
     # -- internals --------------------------------------------------------------------------
-
-    def _wrap_tls(self) -> None:
-        import trustme  # a test dependency: only the TLS stand-ins (Salesforce) need it
-
-        ca = trustme.CA()
-        cert = ca.issue_cert("127.0.0.1", "localhost")
-        self._tmp = tempfile.TemporaryDirectory(prefix=f"recoup-{self.name}-")
-        self.ca_path = Path(self._tmp.name) / "ca.pem"
-        ca.cert_pem.write_to_path(str(self.ca_path))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
     def _dispatch(self, request: Recorded) -> Reply:
         with self._lock:

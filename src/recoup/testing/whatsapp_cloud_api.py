@@ -12,12 +12,12 @@ from __future__ import annotations
 import base64
 import itertools
 import re
-import threading
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from recoup.adapters.whatsapp.mapping import TEMPLATE_BODY
-from recoup.testing.vendor_server import Handler, Recorded, Reply, VendorServer
+from recoup.testing.stand_in import Faults, StandIn, bearer_ok
+from recoup.testing.vendor_server import Recorded, Reply
 
 __all__ = ["ApprovedTemplate", "DeliveredWhatsApp", "WhatsAppCloudApi"]
 
@@ -47,7 +47,7 @@ def _graph_error(status: int, code: int, message: str, kind: str = "OAuthExcepti
     return Reply(status, {"error": error})
 
 
-class WhatsAppCloudApi:
+class WhatsAppCloudApi(StandIn):
     """One business phone number with its approved templates."""
 
     def __init__(
@@ -56,63 +56,29 @@ class WhatsAppCloudApi:
         phone_number_id: str = "106540352242922",
         templates: tuple[ApprovedTemplate, ...] | None = None,
     ) -> None:
+        super().__init__("whatsapp-cloud")
         self.access_token, self.phone_number_id = access_token, phone_number_id
         default = ApprovedTemplate(
             "recoup_payment_message", "en_US", TEMPLATE_BODY, "https://recoup.example.test/l/{{1}}"
         )
         self.templates = {(t.name, t.language): t for t in (templates or (default,))}
         self.delivered: list[DeliveredWhatsApp] = []
-        self.server = VendorServer("whatsapp-cloud")
         self._seq = itertools.count(1)
-        self._send_faults: list[tuple[Reply, bool]] = []
-        self._fault_lock = threading.Lock()
+        self._send_faults = Faults()
         self.server.route("POST", r"/(?P<version>v\d+\.\d+)/(?P<pnid>[^/]+)/messages")(
-            self._faulty(self._send)
+            self._send_faults.wrap(self._send)
         )
 
     def fail_sends(self, reply: Reply, times: int = 1, after_storing: bool = False) -> None:
-        """Answer the next ``times`` sends with ``reply``; with ``after_storing`` the message is
-        kept first, like a vendor that took it and then failed to answer."""
-        with self._fault_lock:
-            self._send_faults.extend([(reply, after_storing)] * times)
-
-    def _next_fault(self) -> tuple[Reply, bool] | None:
-        with self._fault_lock:
-            return self._send_faults.pop(0) if self._send_faults else None
-
-    def _faulty(self, handler: Handler) -> Handler:
-        def serve(request: Recorded, match: re.Match[str]) -> Reply:
-            fault = self._next_fault()
-            if fault is None:
-                return handler(request, match)
-            if fault[1]:
-                handler(request, match)
-            return fault[0]
-
-        return serve
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        """Answer the next ``times`` sends with ``reply`` (``after_storing``: the message is
+        delivered first, see ``Faults.push``)."""
+        self._send_faults.push(reply, times, after_storing)
 
     def sends(self) -> list[Recorded]:
         return self.server.calls("POST", r"/v\d+\.\d+/[^/]+/messages")
 
     def _send(self, request: Recorded, match: re.Match[str]) -> Reply:
-        if request.headers.get("authorization") != f"Bearer {self.access_token}":
+        if not bearer_ok(request, self.access_token):
             return _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
         if match["pnid"] != self.phone_number_id:
             return _graph_error(400, 100, "Unsupported post request.", "GraphMethodException")
