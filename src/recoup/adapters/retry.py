@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from recoup.domain.errors import TransientPortError
+from recoup.domain.errors import RecoupError, TransientPortError
 
-__all__ = ["Backoff", "with_retries"]
+__all__ = ["Backoff", "with_retries", "write_once"]
 
 T = TypeVar("T")
 
@@ -55,3 +55,41 @@ def with_retries(
                 raise
             sleep(policy.delay(attempt, exc.retry_after, jitter))
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+class _NotRepeatableError(Exception):
+    """Carries a transient error from a write that may have been applied: not retried here."""
+
+    def __init__(self, error: RecoupError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def write_once(
+    call: Callable[[], T],
+    translate: Callable[[Exception], RecoupError | None],
+    repeatable: Callable[[Exception], bool],
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """A create the vendor does not deduplicate, retried only when it certainly did not
+    happen (``repeatable``: a 429 is refused before any work). After a 5xx or a timeout the
+    write may have landed, so the transient error goes up as it is, and the next attempt
+    (the DBOS step's retry) looks the earlier write up before writing. ``translate`` turns a
+    vendor error into ours; None means it is not the vendor's (a bug), raised unchanged."""
+
+    def once() -> T:
+        try:
+            return call()
+        except Exception as exc:
+            error = translate(exc)
+            if error is None:
+                raise
+            if isinstance(error, TransientPortError) and not repeatable(exc):
+                raise _NotRepeatableError(error) from exc
+            raise error from exc
+
+    try:
+        return with_retries(once, backoff, sleep)
+    except _NotRepeatableError as wrapped:
+        raise wrapped.error from wrapped.__cause__

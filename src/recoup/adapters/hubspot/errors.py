@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import urllib3
 
-from recoup.adapters.retry import Backoff, with_retries
+from recoup.adapters.retry import Backoff, with_retries, write_once
 from recoup.agent.redact import mask_contact
 from recoup.domain.errors import (
     PermanentPortError,
@@ -26,12 +26,6 @@ from recoup.domain.errors import (
 T = TypeVar("T")
 
 
-class _NotRepeatableError(Exception):
-    """Carries a transient error from a write that may have been applied: not retried here."""
-
-    def __init__(self, error: RecoupError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def translate(exc: Exception, doing: str, not_found: bool = False) -> RecoupError | None:
@@ -81,22 +75,7 @@ def read(call: Callable[[], T], doing: str, backoff: Backoff | None, not_found: 
 def write(call: Callable[[], T], doing: str, backoff: Backoff | None) -> T:
     """A create, retried only when HubSpot certainly did not apply it (429). A 5xx or timeout
     may hide a note that was written: it is raised, and the next attempt looks it up first."""
-
-    def once() -> T:
-        try:
-            return call()
-        except Exception as exc:
-            error = translate(exc, doing)
-            if error is None:
-                raise
-            if isinstance(error, TransientPortError) and not repeatable(exc):
-                raise _NotRepeatableError(error) from exc
-            raise error from exc
-
-    try:
-        return with_retries(once, backoff)
-    except _NotRepeatableError as wrapped:
-        raise wrapped.error from wrapped.__cause__
+    return write_once(call, lambda exc: translate(exc, doing), repeatable, backoff)
 
 
 def _translated(call: Callable[[], T], doing: str, not_found: bool) -> T:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from recoup.adapters.phones import e164
 from recoup.domain.models import Account
 
 Props = Mapping[str, Any]
@@ -120,19 +121,6 @@ def national_digits(phone: str, region: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     return str(parsed.national_number)
-
-
-def e164(phone: str | None, region: str) -> str | None:
-    """The number in E.164 when it parses (what telephony dials), else as the CRM holds it."""
-    if not phone:
-        return None
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_possible_number(parsed):
-        return phone
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 # -- records -> Account ---------------------------------------------------------------------

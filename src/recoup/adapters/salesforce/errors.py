@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import requests
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
-from recoup.adapters.retry import Backoff, with_retries
+from recoup.adapters.retry import Backoff, with_retries, write_once
 from recoup.agent.redact import mask_contact
 from recoup.domain.errors import PermanentPortError, RecoupError, TransientPortError
 
@@ -25,12 +25,6 @@ T = TypeVar("T")
 _BUSY = {"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"}
 
 
-class _NotRepeatableError(Exception):
-    """Carries a transient error from a write that may have been applied: not retried here."""
-
-    def __init__(self, error: RecoupError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def translate(
@@ -102,22 +96,7 @@ def write(
 ) -> T:
     """An insert, retried only when Salesforce certainly did not apply it. After a 5xx or a
     timeout the error goes up, and the next attempt queries by call ID first."""
-
-    def once() -> T:
-        try:
-            return call()
-        except Exception as exc:
-            error = translate(exc, doing, custom_fields)
-            if error is None:
-                raise
-            if isinstance(error, TransientPortError) and not repeatable(exc):
-                raise _NotRepeatableError(error) from exc
-            raise error from exc
-
-    try:
-        return with_retries(once, backoff)
-    except _NotRepeatableError as wrapped:
-        raise wrapped.error from wrapped.__cause__
+    return write_once(call, lambda exc: translate(exc, doing, custom_fields), repeatable, backoff)
 
 
 def _first_error(content: Any) -> tuple[str, str]:

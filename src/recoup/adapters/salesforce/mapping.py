@@ -23,6 +23,7 @@ from typing import Any
 import phonenumbers
 from simple_salesforce.format import format_soql
 
+from recoup.adapters.phones import e164
 from recoup.domain.errors import ConfigError
 from recoup.domain.models import Account, Outcome, WriteBack
 
@@ -108,19 +109,6 @@ def phone_forms(phone: str, region: str) -> set[str]:
     national = str(parsed.national_number)
     forms |= {national, f"{parsed.country_code}{national}"}
     return forms
-
-
-def e164(phone: str | None, region: str) -> str | None:
-    """The number in E.164 when it parses (what telephony dials), else as the CRM holds it."""
-    if not phone:
-        return None
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_possible_number(parsed):
-        return phone
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 # -- records -> Account ---------------------------------------------------------------------
