@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import ssl
 import tempfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Self
 
 __all__ = ["Startable", "ThrowawayTls"]
 
 
-class Startable:
+class Startable(ABC):
     """``with server:`` calls ``start`` and, on the way out, ``stop``; subclasses give both."""
 
+    @abstractmethod
     def start(self) -> Self:
-        raise NotImplementedError
+        """Begin serving; returns the server for ``with``."""
 
+    @abstractmethod
     def stop(self) -> None:
-        raise NotImplementedError
+        """Stop serving and release the port (and any certificate files)."""
 
     def __enter__(self) -> Self:
         return self.start()

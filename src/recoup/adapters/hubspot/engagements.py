@@ -74,6 +74,7 @@ def task_properties(
         "hs_task_body": body,
         "hs_task_status": "NOT_STARTED",
         "hs_task_priority": _PRIORITY.get(write.outcome, "LOW"),
+        # HubSpot's own task types are EMAIL, CALL and TODO ("To-do" in its UI).
         "hs_task_type": "CALL" if write.outcome is Outcome.CALLBACK_SCHEDULED else "TODO",
     }
     return _finish(props, write, owner_id, names)

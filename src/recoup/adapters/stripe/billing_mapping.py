@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from recoup.adapters.stripe.mapping import to_major_units
+# The webhook mapping's readers: an ID bare or expanded, a non-empty string field.
+from recoup.adapters.stripe.mapping import _ref, _text, to_major_units
 from recoup.domain.errors import PermanentPortError
 from recoup.domain.models import Invoice, WriteBack
 
@@ -173,14 +174,3 @@ def _clip(text: str) -> str:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _ref(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
-
-
-def _text(obj: Obj, key: str) -> str | None:
-    value = obj.get(key)
-    return value if isinstance(value, str) and value else None
