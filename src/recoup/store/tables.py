@@ -208,6 +208,11 @@ class ReviewItemRow(Base):
     #: Who took the item (``slack:U123``) and when; None until someone does.
     assignee: Mapped[str | None] = mapped_column(String(255))
     assigned_at: Mapped[datetime | None]
+    #: How a person resolved it in the console (``settled``, ``paid_elsewhere``...), their
+    #: note and who they are (``console:ana@example.com``); None until resolved there.
+    resolution: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class WriteBackRow(Base):
@@ -276,3 +281,7 @@ class VoiceCallRow(Base):
     #: Wall-clock time of the intent to dial: the provider's records are searched from here.
     dial_intent_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# The console's tables share this metadata; imported last because they import ``Base``.
+from recoup.store import tables_console  # noqa: E402, F401

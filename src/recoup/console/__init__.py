@@ -1,0 +1,1 @@
+"""The operator console (issue 5): sign-in, roles, and the server-rendered pages."""
