@@ -1,4 +1,5 @@
-"""The ``recoup`` command: demo, simulate, serve, worker, ingest, db, playbook, doctor.
+"""The ``recoup`` command: demo, simulate, serve, worker, ingest, db, playbook, doctor, users,
+baseline.
 
 Machine-readable output goes to stdout (``--json``); progress bars and human messages go to
 stderr, so ``recoup demo --json | jq`` works. Errors of the user's making (a bad file, a typo in
@@ -236,8 +237,10 @@ def doctor(
 
 def _register_agent_commands() -> None:
     from recoup import cli_agent
+    from recoup.cli_users import users_app
 
     cli_agent.register(app)
+    app.add_typer(users_app, name="users")
 
 
 _register_agent_commands()
