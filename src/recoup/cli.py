@@ -237,10 +237,12 @@ def doctor(
 
 def _register_agent_commands() -> None:
     from recoup import cli_agent
+    from recoup.cli_baseline import baseline_app
     from recoup.cli_users import users_app
 
     cli_agent.register(app)
     app.add_typer(users_app, name="users")
+    app.add_typer(baseline_app, name="baseline")
 
 
 _register_agent_commands()
