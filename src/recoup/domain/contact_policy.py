@@ -84,6 +84,23 @@ def next_window(now: datetime, zones: list[ZoneInfo], window: CallingWindow) -> 
     return None
 
 
+def screen(confidence: float, segment: str | None, playbook: Playbook) -> PolicyDecision | None:
+    """Before the contact policy: is the match trustworthy, and is the customer in the launch?
+
+    ``segment`` None means enrichment matched nothing. A ``review`` (unmatched, or a match
+    weaker than the playbook's threshold) comes first, so nothing is written about a customer
+    we may have wrong; then a ``stop`` for a segment the launch does not cover. None: go on
+    to :func:`decide`. The case workflow and the console's dry run both ask this function.
+    """
+    if segment is None:
+        return PolicyDecision("review", "unmatched")
+    if confidence < playbook.match_confidence_threshold:
+        return PolicyDecision("review", "low_confidence_match")
+    if not playbook.segments.covers(segment):
+        return PolicyDecision("stop", "segment_not_covered")
+    return None
+
+
 def decide(
     now: datetime, account: Account, invoice: Invoice, attempts_made: int, playbook: Playbook
 ) -> PolicyDecision:
