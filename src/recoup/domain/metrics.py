@@ -33,7 +33,8 @@ SUCCESS_METRICS = (
     "churn_avoided",
     "dso_days",
 )
-_UNREACHED = frozenset({"no_answer", "voicemail_left", "wrong_party"})
+#: Call outcomes that never reached the customer: no dispute can be raised on them.
+UNREACHED = frozenset({"no_answer", "voicemail_left", "wrong_party"})
 
 
 @dataclass
@@ -77,7 +78,7 @@ def summarise(cases: list[CaseFacts], now: datetime) -> dict[str, Any]:
     recovered = [c for c in cases if c.paid_at is not None and c.paid_at >= c.opened_at]
     links = [(c, sent) for c in cases for sent in c.links_sent]
     completed = sum(1 for c, sent in links if c.paid_at is not None and c.paid_at >= sent)
-    reached = sum(1 for c in cases for o in c.call_outcomes if o not in _UNREACHED)
+    reached = sum(1 for c in cases for o in c.call_outcomes if o not in UNREACHED)
     kept = sum(c.promises["kept"] for c in cases)
     broken = sum(c.promises["broken"] for c in cases)
     dsos = [d for d in (_dso(c, now) for c in cases) if d is not None]

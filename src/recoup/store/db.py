@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from recoup.store import guard
+from recoup.store import guard, rollup
 
 
 def normalise_url(url: str) -> str:
@@ -73,10 +73,12 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
 
 class GuardedSession(Session):
-    """A session whose flushes are scanned for card numbers (see :mod:`recoup.store.guard`)."""
+    """A session whose flushes are scanned for card numbers (see :mod:`recoup.store.guard`)
+    and whose commits keep the dashboard's rollup current (see :mod:`recoup.store.rollup`)."""
 
 
 guard.install(GuardedSession)
+rollup.install(GuardedSession)
 
 
 class Database:

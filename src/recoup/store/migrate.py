@@ -21,8 +21,26 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the application schema to ``revision`` (the newest by default)."""
+    """Bring the application schema to ``revision`` (the newest by default), then fill the
+    dashboard's rollup if cases exist that it has not counted yet: a database made before
+    migration 0004 has cases but no ``case_metrics``; afterwards every commit keeps them equal,
+    so the check costs two counts and rebuilds nothing."""
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":
+        _fill_rollup(url)
+
+
+def _fill_rollup(url: str) -> None:
+    from recoup.store import rollup
+    from recoup.store.db import Database
+
+    db = Database(url)
+    try:
+        with db.session() as session:
+            if rollup.missing(session):
+                rollup.rebuild(session)
+    finally:
+        db.dispose()
