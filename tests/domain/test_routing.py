@@ -52,6 +52,8 @@ EXPECTED = {
     Outcome.WRONG_PARTY: (disposition(Outcome.WRONG_PARTY), Route(retry=True)),
     Outcome.VOICEMAIL_LEFT: (disposition(Outcome.VOICEMAIL_LEFT), Route(retry=True)),
     Outcome.NO_ANSWER: (disposition(Outcome.NO_ANSWER), Route(retry=True)),
+    # A person's resolution, never a call's: were it routed, a person would look again.
+    Outcome.RESOLVED: (disposition(Outcome.RESOLVED), Route(review="policy_exception")),
 }
 
 

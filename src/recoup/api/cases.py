@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from dbos import DBOS
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from recoup.api.deps import RuntimeDep, require_token
 from recoup.domain import metrics
+from recoup.domain.errors import UnknownRecordError
 from recoup.store import views
 from recoup.store.facts import load_facts
-from recoup.workflows.case import SIGNAL
+from recoup.store.queue import NotOpenError
+from recoup.store.review_actions import APPROVAL_REASON
+from recoup.store.tables import ReviewItemRow
+from recoup.workflows import resolution
+from recoup.workflows.resolution import ResolutionError
+from recoup.workflows.runtime import Runtime
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
 
@@ -56,8 +62,13 @@ def get_metrics(
 
 
 class Decision(BaseModel):
-    decision: Literal["approve", "reject"]
+    """A person's decision on a review item. ``correct`` (first-run approvals only) puts
+    ``outcome`` (and ``promise_date`` for a promise) in place of the agent's disposition."""
+
+    decision: Literal["approve", "correct", "reject"]
     note: str = ""
+    outcome: str | None = None
+    promise_date: date | None = None
 
 
 @router.get("/review")
@@ -69,15 +80,30 @@ def review_queue(runtime: RuntimeDep, status: str = "open") -> list[dict[str, An
 
 @router.post("/review/{key:path}")
 def decide_review(key: str, body: Decision, runtime: RuntimeDep) -> dict[str, Any]:
-    """Approve or reject a held review item; the waiting workflow carries on."""
+    """Approve, correct or reject a held first-run disposition, or approve or reject any
+    other open review item; the waiting workflow carries on."""
+    with runtime.db.session() as s:
+        found = s.get(ReviewItemRow, key)
+        approval = found is not None and found.reason == APPROVAL_REASON
+    if approval:
+        return _decide_approval(key, body, runtime)
+    if body.decision == "correct":
+        raise HTTPException(status_code=422, detail="only a first-run approval is corrected")
     with runtime.db.session() as s:
         item = views.resolve_review(s, key, body.decision, body.note, runtime.clock.now())
     if item is None:
         raise HTTPException(status_code=404, detail=f"no open review item {key!r}")
-    DBOS.send(
-        item["case_id"],
-        {"type": "review", "decision": body.decision, "key": key},
-        topic=SIGNAL,
-        idempotency_key=f"review:{key}",
-    )
+    message = {"type": "review", "decision": body.decision, "key": key}
+    runtime.dispatcher.signal(item["case_id"], message, f"review:{key}")
     return item
+
+
+def _decide_approval(key: str, body: Decision, runtime: Runtime) -> dict[str, Any]:
+    try:
+        return resolution.decide_approval(
+            runtime, key, body.decision, body.note, "api", body.outcome, body.promise_date
+        )
+    except (UnknownRecordError, NotOpenError) as exc:
+        raise HTTPException(status_code=404, detail=f"no open review item {key!r}") from exc
+    except ResolutionError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc

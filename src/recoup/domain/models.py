@@ -130,6 +130,9 @@ class Outcome(StrEnum):
     WRONG_PARTY = "wrong_party"
     VOICEMAIL_LEFT = "voicemail_left"
     NO_ANSWER = "no_answer"
+    #: Never from a call: a person resolved the case in the review queue (paid elsewhere,
+    #: settled, written off), and billing and the CRM are told so like after any call.
+    RESOLVED = "resolved"
 
 
 class ReviewReason(StrEnum):

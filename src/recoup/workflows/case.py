@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dbos import DBOS
 from dbos._error import DBOSMaxStepRetriesExceeded
 
+from recoup.domain import contact_policy
 from recoup.domain.errors import PortError
 from recoup.domain.models import (
     CaseContext,
@@ -47,7 +48,10 @@ def _rules() -> Playbook:
 
 @dataclass(frozen=True)
 class Signal:
-    """What ended a wait: ``paid``, ``stop``, ``review`` or ``timeout``."""
+    """What ended a wait: ``paid``, ``stop``, ``review``, ``resolved`` or ``timeout``.
+
+    ``resolved`` comes from the review resolution workflow (``recoup.workflows.resolution``),
+    which has already closed the case (or follows its promise): this workflow just ends."""
 
     kind: str
     data: dict[str, Any]
@@ -76,13 +80,18 @@ def _channels(context: CaseContext) -> set[Channel]:
     return has
 
 
+def promise_deadline(promised: date, timezone: str | None, grace_days: float) -> datetime:
+    """End of the promised day in the customer's zone, plus ``grace_days``, in UTC."""
+    end_of_day = datetime.combine(promised, time(23, 59), ZoneInfo(timezone or "UTC"))
+    return (end_of_day + timedelta(days=grace_days)).astimezone(UTC)
+
+
 def _promise_deadline(context: CaseContext, disposition: Disposition) -> datetime:
     """End of the promised day in the customer's zone, plus the playbook's grace."""
     assert disposition.promise_date is not None
-    zone = ZoneInfo(context.account.timezone or "UTC")
-    end_of_day = datetime.combine(disposition.promise_date, time(23, 59), zone)
-    grace = timedelta(days=_rules().promise_grace_days)
-    return (end_of_day + grace).astimezone(UTC)
+    return promise_deadline(
+        disposition.promise_date, context.account.timezone, _rules().promise_grace_days
+    )
 
 
 def _alert_details(context: CaseContext, d: Disposition) -> dict[str, str]:
@@ -105,6 +114,8 @@ def _until_paid_or(deadline: datetime, context: CaseContext, reason: str) -> Non
 
 
 def _close_for(signal: Signal, context: CaseContext, otherwise: str) -> None:
+    if signal.kind == "resolved":
+        return  # a person resolved the case: the resolution workflow closes it
     if signal.kind == "paid":
         act.set_status(context.case_id, "closed", "paid")
     elif signal.kind == "stop":
@@ -125,6 +136,8 @@ def _follow_promise(context: CaseContext, d: Disposition, give_up: datetime) -> 
     act.set_status(context.case_id, "waiting")
     deadline = min(_promise_deadline(context, d), give_up)
     signal = wait(deadline)
+    if signal.kind == "resolved":
+        return "resolved"  # a person resolved the case: the promise is theirs to follow
     paid = act.paid_at(context.invoice.invoice_ref)
     if paid is not None and paid <= _promise_deadline(context, d):
         act.resolve_promise(context.case_id, d.call_id, "kept")
@@ -168,13 +181,54 @@ def _approved(context: CaseContext, d: Disposition) -> Signal | None:
     return wait(deadline)
 
 
+def corrected(d: Disposition, decision: dict[str, Any], playbook: Playbook) -> Disposition:
+    """The agent's disposition as a person corrected it in first-runs review: their outcome
+    and promise date, with the summary and next step saying so (pure, so a replay agrees)."""
+    outcome = Outcome(str(decision["outcome"]))
+    raw_date = decision.get("promise_date")
+    promised = date.fromisoformat(str(raw_date)) if raw_date else None
+    escalation = d.escalation
+    if outcome is Outcome.ESCALATED and escalation is None:
+        escalation = escalation_for(EscalationReason.HUMAN_REQUESTED, playbook)
+    note = f" {decision['note']}" if decision.get("note") else ""
+    return d.model_copy(
+        update={
+            "outcome": outcome,
+            "promise_date": promised if outcome is Outcome.PROMISE_RECORDED else None,
+            "escalation": escalation,
+            "summary": (
+                f"{d.summary} Corrected in review from {d.outcome.value} to {outcome.value}.{note}"
+            ).strip(),
+            "next_action": next_action_for(outcome, promised),
+        }
+    )
+
+
+def next_action_for(outcome: Outcome, promised: date | None = None) -> str:
+    """What happens next after ``outcome``, in the words billing and the CRM show."""
+    if outcome is Outcome.PROMISE_RECORDED and promised is not None:
+        return f"Expect payment by {promised.isoformat()}; we follow up if it does not arrive."
+    return _NEXT_ACTIONS.get(outcome, "A person reviews the case.")
+
+
+_NEXT_ACTIONS = {
+    Outcome.LINK_SENT: "Customer pays through the secure link we sent.",
+    Outcome.ESCALATED: "The team alerted takes the case over.",
+    Outcome.CALLBACK_SCHEDULED: "We call the customer again.",
+    Outcome.DO_NOT_CONTACT: "Do not contact this customer about payments again.",
+    Outcome.RESOLVED: "Nothing left to collect on this invoice.",
+}
+
+
 def _after_call(context: CaseContext, d: Disposition, give_up: datetime) -> str:
     """Act on one disposition; returns ``retry`` to call again, or ``done``."""
     held = _approved(context, d)
     if held is not None and held.kind != "review":
         _close_for(held, context, "review_timeout")
         return "done"
-    if held is not None and held.data.get("decision") != "approve":
+    if held is not None and held.data.get("decision") == "correct":
+        d = corrected(d, held.data, _rules())
+    elif held is not None and held.data.get("decision") != "approve":
         act.set_status(context.case_id, "closed", "rejected_in_review")
         return "done"
     r = route(d, _rules(), _channels(context))
@@ -206,7 +260,7 @@ def _low_confidence(case_id: str, e: enrich.Enrichment, give_up: datetime) -> No
     signal = wait(give_up)
     if signal.kind == "paid":
         act.set_status(case_id, "closed", "paid")
-    else:
+    elif signal.kind != "resolved":  # a resolution closes the case itself
         act.set_status(case_id, "closed", "handed_off")
 
 
@@ -301,13 +355,14 @@ def case_workflow(case_id: str, trigger: TriggerEvent) -> str:
     give_up = opened + timedelta(days=_rules().give_up_after_days)
     try:
         e = enrich.enrich(case_id, trigger)
-        if e.context is None or e.confidence < _rules().match_confidence_threshold:
+        segment = e.context.account.segment if e.context is not None else None
+        screened = contact_policy.screen(e.confidence, segment, _rules())
+        if screened is None and e.context is not None:
+            _call_loop(e.context, give_up)
+        elif screened is not None and screened.action == "stop":
+            act.set_status(case_id, "closed", screened.reason)
+        else:
             _low_confidence(case_id, e, give_up)
-            return case_id
-        if not _rules().segments.covers(e.context.account.segment):
-            act.set_status(case_id, "closed", "segment_not_covered")
-            return case_id
-        _call_loop(e.context, give_up)
     except (PortError, DBOSMaxStepRetriesExceeded) as exc:
         # A vendor refused (a revoked key, a missing field) or stayed down through every
         # retry: a person looks at the case rather than it failing out of sight.

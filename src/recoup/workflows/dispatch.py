@@ -3,7 +3,8 @@
 A process that runs workflows enqueues and signals through DBOS directly; a process that only
 receives events (an API front end, the test driver that kills workers) uses ``DBOSClient``,
 which writes to the same system database without running any workflow code. Both are
-idempotent: the workflow ID is the case ID and every signal has an idempotency key.
+idempotent: the workflow ID is the case ID (``resolve:<review key>`` for a person's
+resolution of a review item) and every signal has an idempotency key.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dbos._registrations import get_dbos_func_name
 from recoup.domain.models import TriggerEvent
 from recoup.workflows.case import SIGNAL, case_workflow
 from recoup.workflows.queues import CASE_QUEUE, case_queue
+from recoup.workflows.resolution import resolve_review_workflow, workflow_id
 
 
 class Dispatcher(Protocol):
@@ -25,6 +27,11 @@ class Dispatcher(Protocol):
 
     def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
         """Deliver ``message`` on the workflow's signal topic (or ``topic``), once per ``key``."""
+        ...
+
+    def start_resolution(self, key: str, request: dict[str, Any]) -> None:
+        """Start the resolution workflow of review item ``key`` on the case queue, unless one
+        was started for it (a double click)."""
         ...
 
 
@@ -37,6 +44,10 @@ class LocalDispatcher:
 
     def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
         DBOS.send(case_id, message, topic=topic, idempotency_key=key)
+
+    def start_resolution(self, key: str, request: dict[str, Any]) -> None:
+        with SetWorkflowID(workflow_id(key)):
+            case_queue().enqueue(resolve_review_workflow, key, request)
 
 
 class ClientDispatcher:
@@ -55,6 +66,14 @@ class ClientDispatcher:
 
     def signal(self, case_id: str, message: dict[str, Any], key: str, topic: str = SIGNAL) -> None:
         self._client.send(case_id, message, topic=topic, idempotency_key=key)
+
+    def start_resolution(self, key: str, request: dict[str, Any]) -> None:
+        options: EnqueueOptions = {
+            "workflow_name": get_dbos_func_name(resolve_review_workflow),
+            "queue_name": CASE_QUEUE,
+            "workflow_id": workflow_id(key),
+        }
+        self._client.enqueue(options, key, request)
 
     def close(self) -> None:
         self._client.destroy()
