@@ -27,7 +27,7 @@ from recoup.domain.metrics import summarise
 from recoup.store.facts import load_facts
 from recoup.store.tables import CaseRow
 from recoup.tracking import open_link
-from recoup.wiring import Started
+from recoup.wiring import DEMO_END, Started
 from recoup.workflows.ingest import ingest
 
 #: Share of seeded accounts whose CRM record lacks the billing ID, so matching falls back to
@@ -153,4 +153,6 @@ def run(
     summary = summarise(facts, app.runtime.clock.now())
     summary["open_cases"] = len(refs) - closed
     summary["simulated_now"] = app.runtime.clock.now().astimezone(UTC).isoformat()
+    # `recoup serve` on this database goes on from here (see wiring._after_demo).
+    app.world.ledger.put(*DEMO_END, {"at": summary["simulated_now"]})
     return summary

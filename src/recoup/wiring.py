@@ -72,12 +72,27 @@ def _enable_wal(url: str) -> None:
 def build_clock(settings: Settings, ledger: Ledger) -> ClockPort:
     """The system clock, or an accelerated one whose origin every process shares."""
     if settings.clock_speed == 1.0 and settings.clock_origin is None:
-        return SystemClock()
+        return _after_demo(ledger) or SystemClock()
     if settings.clock_origin:
         return AcceleratedClock.decode(settings.clock_origin)
     fresh = AcceleratedClock(datetime.now(UTC), time.time(), settings.clock_speed)
     stored, _ = ledger.add("clock", "origin", {"encoded": fresh.encode()})
     return AcceleratedClock.decode(str(stored["encoded"]))
+
+
+#: Where the demo leaves the simulated instant it stopped at (see :func:`_after_demo`).
+DEMO_END = ("clock", "demo_end")
+
+
+def _after_demo(ledger: Ledger) -> ClockPort | None:
+    """On a database the demo filled, go on from the demo's last simulated instant at real
+    speed: its cases live in simulated time, weeks ahead of the wall clock, and the console's
+    ages, days outstanding and dry-run window would otherwise be measured from before they
+    happened. A database the demo never touched has no such entry and gets the system clock."""
+    ended = ledger.get(*DEMO_END)
+    if ended is None:
+        return None
+    return AcceleratedClock(datetime.fromisoformat(str(ended["at"])), time.time(), 1.0)
 
 
 def build_world(db: Database, settings: Settings) -> World:

@@ -186,9 +186,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    """Demo data, two users and a running ``recoup serve``: one server for the whole suite."""
+    """Demo data, two users and a running ``recoup serve``: one server for the module. Not
+    session-scoped: Playwright's event loop must be gone before other tests start DBOS."""
     require_browser()
     work = tmp_path_factory.mktemp("console")
     url = f"sqlite:///{work / 'recoup.sqlite'}"
@@ -230,7 +231,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(console: Console) -> Iterator[Any]:
     """Debian's Chromium, headless, once per session (contexts keep the tests apart)."""
     from playwright.sync_api import sync_playwright

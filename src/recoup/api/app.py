@@ -8,13 +8,15 @@ from fastapi import FastAPI
 
 from recoup import __version__
 from recoup.api import cases, links, webhooks
+from recoup.console.pages import build_console
 from recoup.domain.models import Disposition
 from recoup.settings import Settings
 from recoup.workflows.runtime import Runtime
 
 
 def create_app(settings: Settings, runtime: Runtime) -> FastAPI:
-    """An app serving webhooks, tracked links and the JSON API over ``runtime``."""
+    """An app serving webhooks, tracked links, the JSON API and the operator console over
+    ``runtime``."""
     app = FastAPI(title="Recoup", version=__version__)
     app.state.settings = settings
     app.state.runtime = runtime
@@ -22,6 +24,7 @@ def create_app(settings: Settings, runtime: Runtime) -> FastAPI:
     app.include_router(links.router)
     app.include_router(cases.router)
     _vendor_routes(app, settings, runtime)
+    build_console(app, settings, runtime)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
