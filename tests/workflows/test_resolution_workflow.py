@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -267,6 +267,11 @@ def test_an_accepted_promise_is_followed_to_kept_or_broken(app: wiring.Started) 
     assert kept is not None
     assert broken is not None
     assert [(p["key"], p["status"]) for p in kept["promises"]] == [(f"{kept_key}:promise", "kept")]
+    # Confirmed to the customer in writing, and closed when the payment came, not at the date.
+    confirmations = [m for m in kept["messages"] if m["kind"] == "promise_confirmation"]
+    assert [m["key"] for m in confirmations] == [f"{kept_key}:confirmation"]
+    closed_on = datetime.fromisoformat(kept["case"]["closed_at"]).date()
+    assert closed_on < promised[keeper.invoice_ref]
     assert [p["status"] for p in broken["promises"]] == ["broken"]
     assert broken["case"]["status"] == "review"  # back with a person, not closed
     reopened = [r for r in broken["review_items"] if r["status"] == "open"]

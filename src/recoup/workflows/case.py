@@ -150,7 +150,12 @@ def _follow_promise(context: CaseContext, d: Disposition, give_up: datetime) -> 
 
 
 def _preferred(context: CaseContext) -> Channel:
-    for name in _rules().channel_preference:
+    return preferred_channel(context, _rules())
+
+
+def preferred_channel(context: CaseContext, playbook: Playbook) -> Channel:
+    """The playbook's first channel the customer can be reached on (email otherwise)."""
+    for name in playbook.channel_preference:
         if Channel(name) in _channels(context):
             return Channel(name)
     return Channel.EMAIL

@@ -47,13 +47,20 @@ from recoup.domain.models import (
     Outcome,
     TriggerKind,
 )
+from recoup.playbook import Playbook
 from recoup.store import guard, repo
 from recoup.store.queue import NotOpenError, queue_item
 from recoup.store.review_actions import APPROVAL_REASON
 from recoup.store.tables import AccountRow, CaseRow, InvoiceRow, ReviewItemRow
 from recoup.workflows import steps_act as act
 from recoup.workflows import steps_enrich as enrich
-from recoup.workflows.case import SIGNAL, next_action_for, promise_deadline, wait
+from recoup.workflows.case import (
+    SIGNAL,
+    next_action_for,
+    preferred_channel,
+    promise_deadline,
+    wait,
+)
 from recoup.workflows.runtime import current
 
 if TYPE_CHECKING:
@@ -421,13 +428,23 @@ def _tell_case(case_id: str, key: str, resolution: str) -> None:
         DBOS.send(case_id, {"type": "resolved", "key": key, "resolution": resolution}, SIGNAL)
 
 
-def _follow_promise(context: CaseContext, key: str, promised: date, grace_days: float) -> str:
-    """Wait out the accepted promise; ``kept`` closes the case, ``broken`` queues it again."""
+#: How often a followed promise looks for the payment. Payment events signal the case
+#: workflow, not this one, so it looks itself: a kept promise closes the case within this.
+PAYMENT_CHECK = timedelta(hours=6)
+
+
+def _follow_promise(context: CaseContext, key: str, promised: date, rules: Playbook) -> str:
+    """Confirm the accepted promise to the customer in writing, as the agent's are, then
+    wait it out; ``kept`` closes the case, ``broken`` queues it again."""
     promise_key = f"{key}:promise"
     act.record_promise(context, promise_key, promised)
-    deadline = promise_deadline(promised, context.account.timezone, grace_days)
-    wait(deadline)
+    channel = preferred_channel(context, rules)
+    act.send_link(context, f"{key}:confirmation", channel, "promise_confirmation", promised)
+    deadline = promise_deadline(promised, context.account.timezone, rules.promise_grace_days)
     paid = act.paid_at(context.invoice.invoice_ref)
+    while paid is None and (now := enrich.now()) < deadline:
+        wait(min(deadline, now + PAYMENT_CHECK))
+        paid = act.paid_at(context.invoice.invoice_ref)
     if paid is not None and paid <= deadline:
         act.resolve_promise(context.case_id, promise_key, "kept")
         outcome = Outcome.PROMISE_RECORDED.value
@@ -470,5 +487,5 @@ def resolve_review_workflow(key: str, request: dict[str, Any]) -> str:
     settle(case_id, key, resolution, _OUTCOMES[resolution].value, close=context is None)
     _tell_case(case_id, key, resolution)
     if context is not None and promised is not None:
-        return _follow_promise(context, key, promised, rules.promise_grace_days)
+        return _follow_promise(context, key, promised, rules)
     return "resolved"
