@@ -84,12 +84,9 @@ class _Measures:
     dso_open_n: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class CaseMetricsRow(_Measures, Base):
-    """One case's contribution to the rollup, as last computed from its facts."""
+class _Dimensions:
+    """What a metric is broken down by (:data:`ROLLUP_DIMENSIONS`)."""
 
-    __tablename__ = "case_metrics"
-
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
     week: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(40))
     segment: Mapped[str] = mapped_column(String(40))
@@ -98,19 +95,21 @@ class CaseMetricsRow(_Measures, Base):
     cohort: Mapped[str] = mapped_column(String(20))
 
 
-class MetricRollupRow(_Measures, Base):
+class CaseMetricsRow(_Dimensions, _Measures, Base):
+    """One case's contribution to the rollup, as last computed from its facts."""
+
+    __tablename__ = "case_metrics"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+
+
+class MetricRollupRow(_Dimensions, _Measures, Base):
     """The sums of ``case_metrics`` per combination of dimensions."""
 
     __tablename__ = "metric_rollup"
     __table_args__ = (UniqueConstraint(*ROLLUP_DIMENSIONS, name="uq_metric_rollup_dims"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    week: Mapped[str] = mapped_column(String(10))
-    source: Mapped[str] = mapped_column(String(40))
-    segment: Mapped[str] = mapped_column(String(40))
-    owner: Mapped[str] = mapped_column(String(255))
-    outcome: Mapped[str] = mapped_column(String(40))
-    cohort: Mapped[str] = mapped_column(String(20))
 
 
 class BaselineInvoiceRow(Base):
