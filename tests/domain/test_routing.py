@@ -41,7 +41,9 @@ EXPECTED = {
     ),
     Outcome.ESCALATED: (
         escalated(EscalationReason.DISPUTE),
-        Route(alert=Escalation(team=Team.FINANCE, reason=EscalationReason.DISPUTE)),
+        Route(
+            alert=Escalation(team=Team.FINANCE, reason=EscalationReason.DISPUTE), review="dispute"
+        ),
     ),
     Outcome.CALLBACK_SCHEDULED: (disposition(Outcome.CALLBACK_SCHEDULED), Route(retry=True)),
     Outcome.REVIEW: (
@@ -127,7 +129,7 @@ def test_escalation_team_comes_from_the_playbook_not_the_call(
     assert escalation_for(reason, rules) == Escalation(team=team, reason=reason)
     other = Team.FINANCE if team is Team.ACCOUNT_OWNER else Team.ACCOUNT_OWNER
     assert route(escalated(reason, team=other), rules, BOTH) == Route(
-        alert=Escalation(team=team, reason=reason)
+        alert=Escalation(team=team, reason=reason), review=reason.value
     )
 
 
@@ -135,7 +137,8 @@ def test_tuned_routes_change_the_team() -> None:
     routes = {reason.value: "account_owner" for reason in EscalationReason}
     rules = Playbook.model_validate({"escalation": {"routes": routes}})
     assert route(escalated(EscalationReason.DISPUTE, Team.FINANCE), rules, BOTH) == Route(
-        alert=Escalation(team=Team.ACCOUNT_OWNER, reason=EscalationReason.DISPUTE)
+        alert=Escalation(team=Team.ACCOUNT_OWNER, reason=EscalationReason.DISPUTE),
+        review="dispute",
     )
 
 
@@ -156,7 +159,8 @@ def test_partial_escalation_routes_do_not_crash_routing() -> None:
         return
     cancelled = escalated(EscalationReason.CANCELLATION, Team.FINANCE)
     assert route(cancelled, rules, BOTH) == Route(
-        alert=Escalation(team=Team.ACCOUNT_OWNER, reason=EscalationReason.CANCELLATION)
+        alert=Escalation(team=Team.ACCOUNT_OWNER, reason=EscalationReason.CANCELLATION),
+        review="cancellation",
     )
 
 

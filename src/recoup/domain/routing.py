@@ -59,7 +59,10 @@ def route(disposition: Disposition, playbook: Playbook, has: set[Channel]) -> Ro
     if outcome is Outcome.PROMISE_RECORDED and disposition.promise_date is not None:
         return Route(promise_date=disposition.promise_date)
     if outcome is Outcome.ESCALATED and disposition.escalation is not None:
-        return Route(alert=escalation_for(disposition.escalation.reason, playbook))
+        # Alerted on Slack for speed, and queued for the console: a person owns it until it
+        # is resolved there (or with the alert's "Resolved" button, which closes this item).
+        reason = disposition.escalation.reason
+        return Route(alert=escalation_for(reason, playbook), review=reason.value)
     if outcome is Outcome.DO_NOT_CONTACT:
         return Route(do_not_contact=True)
     if outcome in _RETRY_OUTCOMES:
