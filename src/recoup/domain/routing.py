@@ -61,8 +61,8 @@ def route(disposition: Disposition, playbook: Playbook, has: set[Channel]) -> Ro
     if outcome is Outcome.ESCALATED and disposition.escalation is not None:
         # Alerted on Slack for speed, and queued for the console: a person owns it until it
         # is resolved there (or with the alert's "Resolved" button, which closes this item).
-        reason = disposition.escalation.reason
-        return Route(alert=escalation_for(reason, playbook), review=reason.value)
+        escalated = disposition.escalation.reason
+        return Route(alert=escalation_for(escalated, playbook), review=escalated.value)
     if outcome is Outcome.DO_NOT_CONTACT:
         return Route(do_not_contact=True)
     if outcome in _RETRY_OUTCOMES:
