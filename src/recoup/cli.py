@@ -12,8 +12,10 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic_settings import SettingsError
@@ -24,6 +26,9 @@ from rich.table import Table
 from recoup import logs
 from recoup.domain.errors import ConfigError, RecoupError
 from recoup.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from recoup.store.db import Database
 
 app = typer.Typer(
     help="Recover failed payments with polite, AI-led phone calls.",
@@ -41,8 +46,30 @@ DEMO_CLOCK_SPEED = 172_800.0
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def migrated_database(database: str | None) -> Iterator[Database]:
+    """The application database from settings (or ``--database``), brought to the newest
+    schema first, so ``recoup users add`` or ``baseline import`` can be the first command on
+    a fresh machine; a bad URL or an unreachable server is one line and exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from recoup.store.db import Database
+    from recoup.store.migrate import upgrade
+
+    settings = _settings(quiet=True, database_url=database)
+    try:
+        upgrade(settings.database_url)
+    except SQLAlchemyError as exc:
+        raise _fail(RecoupError(f"cannot open the database: {exc}")) from None
+    db = Database(settings.database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _settings(quiet: bool = False, **overrides: Any) -> Settings:

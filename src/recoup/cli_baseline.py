@@ -41,21 +41,6 @@ _Database = Annotated[str | None, typer.Option(help="Database URL (default: sett
 _Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 
 
-def _database_url(database: str | None) -> str:
-    """The database URL from settings, with its schema brought up to date."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from recoup.cli import _fail, _settings
-    from recoup.store.migrate import upgrade
-
-    settings = _settings(quiet=True, database_url=database)
-    try:
-        upgrade(settings.database_url)
-    except SQLAlchemyError as exc:  # a bad URL or an unreachable server: one line
-        raise _fail(RecoupError(f"cannot open the database: {exc}")) from None
-    return settings.database_url
-
-
 @baseline_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV of failed invoices (docs/baseline.md).")],
@@ -63,21 +48,17 @@ def import_file(
     as_json: _Json = False,
 ) -> None:
     """Import failed invoices from before launch; a file with any error changes nothing."""
+    from recoup.cli import _fail, migrated_database
     from recoup.store.baseline import BaselineFileError, import_csv
-    from recoup.store.db import Database
 
-    db = Database(_database_url(database))
     try:
-        with db.session() as session:
+        with migrated_database(database) as db, db.session() as session:
             report = import_csv(session, file, datetime.now(UTC))
     except BaselineFileError as exc:
         _print_problems(exc)
         raise typer.Exit(code=2) from None
     except RecoupError as exc:  # e.g. the file cannot be read: one line, exit 2 as elsewhere
-        err.print(f"[bold red]error:[/] {exc}", **_PLAIN)
-        raise typer.Exit(code=2) from None
-    finally:
-        db.dispose()
+        raise _fail(exc) from None
     if as_json:
         sys.stdout.write(json.dumps(report.as_dict()) + "\n")
         return
@@ -112,15 +93,11 @@ def show(
     as_json: _Json = False,
 ) -> None:
     """The baseline's figures, as the dashboard's cohort view shows them."""
+    from recoup.cli import migrated_database
     from recoup.store.baseline import summary
-    from recoup.store.db import Database
 
-    db = Database(_database_url(database))
-    try:
-        with db.session() as session:
-            figures = summary(session, datetime.now(UTC), segment, owner, source)
-    finally:
-        db.dispose()
+    with migrated_database(database) as db, db.session() as session:
+        figures = summary(session, datetime.now(UTC), segment, owner, source)
     if as_json:
         sys.stdout.write(json.dumps(figures) + "\n")
         return

@@ -4,7 +4,7 @@ Every command brings the schema up to date first, so ``recoup users add`` is the
 an operator can run on a fresh database. Passwords come from a hidden prompt (typed twice) or,
 for scripts, one line on stdin with ``--password-stdin``; never from an argument, where they
 would land in shell history and ``ps``. A mistake (bad role or email, short password,
-duplicate or unknown email) prints one line and exits 1 having changed nothing.
+duplicate or unknown email) prints one line and exits 2 having changed nothing.
 """
 
 from __future__ import annotations
@@ -34,25 +34,18 @@ PasswordStdinOpt = Annotated[
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+    from recoup.cli import _fail
+
+    return _fail(exc)
 
 
 @contextmanager
 def _database(database: str | None) -> Iterator[Database]:
-    """The application database from settings (or ``--database``), migrated to the newest
-    schema. Imported lazily: ``recoup.cli`` registers this module, so a top-level import of it
-    would be circular."""
-    from recoup.cli import _settings
-    from recoup.store.migrate import upgrade
+    """Imported when a command runs: ``recoup.cli`` registers this module."""
+    from recoup.cli import migrated_database
 
-    settings = _settings(quiet=True, database_url=database)
-    upgrade(settings.database_url)
-    db = Database(settings.database_url)
-    try:
+    with migrated_database(database) as db:
         yield db
-    finally:
-        db.dispose()
 
 
 def _read_password(from_stdin: bool) -> str:
