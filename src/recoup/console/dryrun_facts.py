@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recoup.domain.models import Account, Invoice
+from recoup.store import repo
 from recoup.store.tables import (
     AccountRow,
     AuditRow,
@@ -156,20 +157,6 @@ def _account(row: AccountRow) -> Account | None:
         return None
 
 
-def _invoice(row: InvoiceRow) -> Invoice:
-    return Invoice(
-        invoice_ref=row.invoice_ref,
-        number=row.number,
-        customer_ref=row.customer_ref,
-        amount=row.amount,
-        currency=row.currency,
-        due_date=row.due_date,
-        status=row.status,
-        failure_reason=row.failure_reason,
-        prior_failures=row.prior_failures,
-    )
-
-
 def _opt_out_dates(session: Session, account_ids: list[str]) -> dict[str, datetime]:
     """The earliest audited opt-out of each of these accounts."""
     wanted = set(account_ids)
@@ -259,7 +246,7 @@ def _known(session: Session, refs: list[str]) -> dict[str, InvoiceFacts]:
         account = built.get(row.account_id) if row is not None and row.account_id else None
         since = dated.get(account.account_id, ALWAYS) if account and account.opted_out else None
         known[ref] = InvoiceFacts(
-            _invoice(row) if row is not None else None,
+            repo.stored_invoice(row) if row is not None else None,
             account,
             since,
             paid.get(ref),

@@ -16,9 +16,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from recoup.agent.redact import redact
-from recoup.domain.models import TriggerEvent, jsonable
+from recoup.domain.models import Invoice, TriggerEvent, jsonable
 from recoup.store import guard
-from recoup.store.tables import AuditRow, Base, CaseRow, TriggerEventRow
+from recoup.store.tables import AuditRow, Base, CaseRow, InvoiceRow, TriggerEventRow
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -87,6 +87,22 @@ def record_trigger(
 
 def get_case(session: Session, case_id: str) -> CaseRow | None:
     return session.get(CaseRow, case_id)
+
+
+def stored_invoice(row: InvoiceRow) -> Invoice:
+    """The invoice as enrichment stored it: what code that must not ask billing again (a
+    resolution, the dry run) works from."""
+    return Invoice(
+        invoice_ref=row.invoice_ref,
+        number=row.number,
+        customer_ref=row.customer_ref,
+        amount=row.amount,
+        currency=row.currency,
+        due_date=row.due_date,
+        status=row.status,
+        failure_reason=row.failure_reason,
+        prior_failures=row.prior_failures,
+    )
 
 
 def case_for_invoice(session: Session, invoice_ref: str) -> CaseRow | None:

@@ -43,7 +43,6 @@ from recoup.domain.models import (
     Account,
     CaseContext,
     Disposition,
-    Invoice,
     Outcome,
     TriggerKind,
 )
@@ -338,17 +337,7 @@ def load(case_id: str) -> Loaded:
         context = CaseContext(
             case_id=case_id,
             account=Account.model_validate(account.data),
-            invoice=Invoice(
-                invoice_ref=invoice.invoice_ref,
-                number=invoice.number,
-                customer_ref=invoice.customer_ref,
-                amount=invoice.amount,
-                currency=invoice.currency,
-                due_date=invoice.due_date,
-                status=invoice.status,
-                failure_reason=invoice.failure_reason,
-                prior_failures=invoice.prior_failures,
-            ),
+            invoice=repo.stored_invoice(invoice),
             trigger_kind=TriggerKind(case.trigger_kind),
             match_confidence=case.match_confidence or 0.0,
             source=case.source,
